@@ -1,0 +1,84 @@
+"""The library's front door: `plan` finds elections, `check` simulates the ones in force.
+
+Each is one pipeline over plain data: scenario -> limits -> paychecks -> year rules ->
+solver or simulation -> Plan. The CLI calls exactly these.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .limits import limits_for
+from .paychecks import Paychecks, build_paychecks
+from .report import build_plan
+from .result import Plan
+from .rules import year_rules
+from .scenario import Scenario, load_scenario, scenario_from_dict
+from .simulate import simulate
+from .solver import Schedule, solve
+
+
+def as_scenario(scenario: Scenario | dict | str | Path) -> Scenario:
+    """A Scenario from a Scenario, a dict in the TOML shape, or a path to a TOML file."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, dict):
+        return scenario_from_dict(scenario)
+    return load_scenario(scenario)
+
+
+def _prepare(scenario, limits: dict | None):
+    scenario = as_scenario(scenario)
+    override = {**scenario.limits, **(limits or {})}
+    year_limits = limits_for(scenario.tax_year, override or None, origin="limits")
+    paychecks = build_paychecks(scenario, year_limits.compensation)
+    rules = year_rules(scenario, year_limits, paychecks)
+    return scenario, year_limits, paychecks, rules
+
+
+def schedule_of(scenario: Scenario, paychecks: Paychecks) -> Schedule:
+    """Election groups of the rows still to be paid: one per pay date (bonuses apart when
+    the plan takes a separate bonus election)."""
+    separate = scenario.plan.separate_bonus_election
+    keys = [(day, kind == "bonus" and separate) for day, kind, paid in
+            zip(paychecks.dates, paychecks.kinds, paychecks.paid) if not paid]
+    return Schedule.of(keys, [paychecks.eligible[i] for i in paychecks.future])
+
+
+def plan(scenario: Scenario | dict | str | Path, limits: dict | None = None) -> Plan:
+    """Find the elections that reach the scenario's goal without exceeding any limit."""
+    scenario, year_limits, paychecks, rules = _prepare(scenario, limits)
+    eligible = [paychecks.eligible[i] for i in paychecks.future]
+    solution = solve(rules, scenario.goal, schedule_of(scenario, paychecks), eligible)
+    return build_plan("plan", scenario, year_limits, rules, paychecks, solution.deferral_pct,
+                      solution.after_tax_pct, solution.simulation, solution.warnings)
+
+
+def elections_in_force(scenario: Scenario, paychecks: Paychecks) -> tuple[list[int], list[int]]:
+    """Per row still to be paid: the [[election]] percents in force on its date (0 before any)."""
+    deferral, after_tax = [], []
+    for i in paychecks.future:
+        current = [e for e in scenario.elections if e.start <= paychecks.dates[i]]
+        deferral.append(current[-1].deferral_pct if current else 0)
+        after_tax.append(current[-1].after_tax_pct if current else 0)
+    return deferral, after_tax
+
+
+def check(scenario: Scenario | dict | str | Path, limits: dict | None = None) -> Plan:
+    """Simulate the scenario's [[election]] entries as given: no solving."""
+    scenario, year_limits, paychecks, rules = _prepare(scenario, limits)
+    eligible = [paychecks.eligible[i] for i in paychecks.future]
+    deferral, after_tax = elections_in_force(scenario, paychecks)
+    simulation = simulate(rules, eligible, deferral, after_tax)
+    # the match the same deferral dollars earn when placed to keep it: the solver's placement
+    same_dollars = solve(rules, _goal_of(scenario, simulation), schedule_of(scenario, paychecks), eligible)
+    match_lost = max(same_dollars.simulation.totals["match"] - simulation.totals["match"], 0)
+    return build_plan("check", scenario, year_limits, rules, paychecks, deferral, after_tax,
+                      simulation, [], match_lost=match_lost)
+
+
+def _goal_of(scenario: Scenario, simulation):
+    from dataclasses import replace
+
+    kept = simulation.totals["deferral"] - simulation.totals["excess_deferral"]
+    return replace(scenario.goal, deferral=kept, after_tax=0, strategy="even")

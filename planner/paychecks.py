@@ -1,0 +1,80 @@
+"""Every paycheck row of the tax year: date, kind, gross pay and 401(k)-eligible pay.
+
+Rows come in date order, and on one date in the order regular, bonus, RSU. Eligible pay
+is base pay plus eligible bonuses, cut at the 401(a)(17) compensation limit; RSU value is
+never eligible. In a re-plan the rows on or before `ytd.as_of` are marked paid and the
+limit is counted from `ytd.eligible_pay`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .calendar import PERIODS_PER_YEAR, pay_dates
+from .money import div_half_up
+from .scenario import Scenario
+
+KIND_ORDER = {"regular": 0, "bonus": 1, "rsu": 2}
+
+
+@dataclass(frozen=True)
+class Paychecks:
+    """Columns of the year's paychecks (plain tuples: the year has at most ~60 rows)."""
+
+    dates: tuple[dt.date, ...]
+    kinds: tuple[str, ...]
+    gross: tuple[int, ...]  # cents
+    eligible: tuple[int, ...]  # cents, after the 401(a)(17) cut
+    paid: tuple[bool, ...]  # on or before ytd.as_of: already paid, not planned
+
+    def __len__(self) -> int:
+        return len(self.dates)
+
+    @property
+    def future(self) -> list[int]:
+        """Indexes of the rows still to be paid."""
+        return [i for i, paid in enumerate(self.paid) if not paid]
+
+
+def salary_on(scenario: Scenario, day: dt.date) -> int:
+    """The annual salary in force on `day` (the latest raise effective on or before it)."""
+    salary = scenario.pay.salary
+    for r in sorted(scenario.raises, key=lambda r: r.effective):
+        if r.effective <= day:
+            salary = r.salary
+    return salary
+
+
+def build_paychecks(scenario: Scenario, compensation_limit: int) -> Paychecks:
+    pay = scenario.pay
+    per_year = PERIODS_PER_YEAR[pay.frequency]
+    rows = []  # (date, kind order, sequence, kind, gross, eligible before the cut)
+    for day in pay_dates(pay.frequency, scenario.tax_year, pay.first_pay_date, pay.holiday_shift):
+        base = div_half_up(salary_on(scenario, day), per_year)
+        rows.append((day, 0, len(rows), "regular", base, base))
+    for bonus in scenario.bonuses:
+        eligible = scenario.plan.bonus_eligible if bonus.eligible is None else bonus.eligible
+        rows.append((bonus.date, 1, len(rows), "bonus", bonus.amount, bonus.amount if eligible else 0))
+    for rsu in scenario.rsus:
+        rows.append((rsu.date, 2, len(rows), "rsu", rsu.value, 0))
+    rows.sort()
+
+    as_of = scenario.ytd.as_of if scenario.ytd else None
+    paid = tuple(as_of is not None and row[0] <= as_of for row in rows)
+    counted = scenario.ytd.eligible_pay if scenario.ytd else 0
+    eligible = []
+    for row, was_paid in zip(rows, paid):
+        if was_paid:  # its eligible pay is inside ytd.eligible_pay already
+            eligible.append(row[5])
+            continue
+        part = max(0, min(row[5], compensation_limit - counted))
+        counted += part
+        eligible.append(part)
+    return Paychecks(
+        dates=tuple(r[0] for r in rows),
+        kinds=tuple(r[3] for r in rows),
+        gross=tuple(r[4] for r in rows),
+        eligible=tuple(eligible),
+        paid=paid,
+    )

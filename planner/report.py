@@ -1,0 +1,166 @@
+"""Turn a simulation into the Plan the user reads: periods, totals, election changes and
+plain warnings (limit dates, match lost, excess to refund, assumptions)."""
+
+from __future__ import annotations
+
+from .errors import PlannerError
+from .limits import Limits, limits_for
+from .money import dollars, pct_value
+from .paychecks import Paychecks
+from .result import Plan
+from .rules import YearRules
+from .scenario import Scenario
+from .simulate import Simulation
+
+TOTAL_KEYS = ("deferral", "pretax", "roth", "catch_up", "after_tax", "match", "true_up",
+              "annual_additions", "excess", "excess_deferral", "excess_annual_additions")
+
+
+def money(cents: int) -> str:
+    return f"${cents / 100:,.2f}"
+
+
+def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRules, paychecks: Paychecks,
+               deferral_pct: list[int], after_tax_pct: list[int], sim: Simulation, warnings: list[str],
+               match_lost: int | None = None) -> Plan:
+    future = paychecks.future
+    periods = []
+    for k, i in enumerate(future):
+        periods.append({
+            "pay_date": paychecks.dates[i].isoformat(),
+            "kind": paychecks.kinds[i],
+            "gross": dollars(paychecks.gross[i]),
+            "eligible": dollars(paychecks.eligible[i]),
+            "deferral_pct": pct_value(deferral_pct[k]),
+            "deferral": dollars(sim.deferral[k]),
+            "pretax": dollars(sim.pretax[k]),
+            "roth": dollars(sim.roth[k]),
+            "catch_up": dollars(sim.catch_up[k]),
+            "after_tax_pct": pct_value(after_tax_pct[k]),
+            "after_tax": dollars(sim.after_tax[k]),
+            "match": dollars(sim.match[k]),
+            "capped": sim.capped[k],
+        })
+    totals = {key: dollars(sim.totals[key]) for key in TOTAL_KEYS}
+    if match_lost is not None:
+        totals["match_lost"] = dollars(match_lost)
+
+    if command == "check":
+        elections = [{"from": e.start.isoformat(), "deferral_pct": pct_value(e.deferral_pct),
+                      "after_tax_pct": pct_value(e.after_tax_pct)} for e in scenario.elections]
+    else:
+        elections = election_changes(periods)
+
+    notes = list(warnings) + _warnings(command, scenario, limits, rules, periods, sim, match_lost)
+    return Plan(
+        command=command,
+        name=scenario.name,
+        tax_year=scenario.tax_year,
+        limits={
+            "deferral": dollars(limits.deferral),
+            "catch_up": dollars(rules.catch_up_limit),
+            "annual_additions": dollars(limits.annual_additions),
+            "compensation": dollars(limits.compensation),
+            "annual_additions_applied": dollars(rules.annual_additions_limit),
+            "after_tax_cap": dollars(rules.after_tax_cap),
+            "roth_catch_up_required": rules.roth_catch_up,
+        },
+        periods=periods,
+        totals=totals,
+        elections=elections,
+        warnings=notes,
+        limit_sources=dict(limits.sources),
+        ytd=_ytd(scenario),
+        scenario=scenario,
+    )
+
+
+def election_changes(periods: list[dict]) -> list[dict]:
+    """The first election and every change after it, dated by the first paycheck it applies to."""
+    out, current = [], None
+    for p in periods:
+        pair = (p["deferral_pct"], p["after_tax_pct"])
+        if pair != current:
+            out.append({"from": p["pay_date"], "deferral_pct": pair[0], "after_tax_pct": pair[1]})
+            current = pair
+    return out
+
+
+def _ytd(scenario: Scenario) -> dict:
+    y = scenario.ytd
+    if y is None:
+        return {}
+    return {"as_of": y.as_of.isoformat(), "deferral": dollars(y.deferral), "after_tax": dollars(y.after_tax),
+            "match": dollars(y.match), "eligible_pay": dollars(y.eligible_pay),
+            "other_employer_deferral": dollars(y.other_employer_deferral)}
+
+
+def _first_reaching(values: list[int], start: int, limit: int) -> int | None:
+    running = start
+    for k, cents in enumerate(values):
+        running += cents
+        if running >= limit:
+            return k
+    return None
+
+
+def _warnings(command, scenario, limits, rules, periods, sim, match_lost) -> list[str]:
+    out = []
+    t = sim.totals
+    if scenario.age is None:
+        out.append("No age or birth_date given: assumed under 50, so no catch-up is planned.")
+
+    # when the deferral limit is reached, and what that costs
+    stop = rules.deferral_limit + rules.catch_up_limit - rules.other_employer_deferral
+    k = _first_reaching(sim.deferral, rules.ytd_deferral, stop) if stop > rules.ytd_deferral else None
+    if command == "check" and k is not None:
+        after = len([p for p in periods[k + 1:] if p["eligible"] > 0])
+        text = (f"Deferrals reach the {'402(g) + catch-up' if rules.catch_up_limit else '402(g)'} limit "
+                f"on paycheck {k + 1} ({periods[k]['pay_date']})")
+        if after:
+            text += f"; the {after} paychecks after it get no deferral"
+        if match_lost:
+            text += f", and {money(match_lost)} of match is lost against spreading the same deferral"
+        out.append(text + ".")
+    elif command == "check" and match_lost:
+        out.append(f"{money(match_lost)} of match is lost against placing the same deferral to keep it.")
+
+    k = _first_reaching([d - c + a + m for d, c, a, m in zip(sim.deferral, sim.catch_up, sim.after_tax, sim.match)],
+                        t["annual_additions"] - sum(sim.deferral) + sum(sim.catch_up) - sum(sim.after_tax)
+                        - sum(sim.match) - t["true_up"], rules.annual_additions_limit)
+    if command == "check" and k is not None and periods:
+        out.append(f"Annual additions reach the 415(c) limit of {money(rules.annual_additions_limit)} "
+                   f"on paycheck {k + 1} ({periods[k]['pay_date']}).")
+
+    if t["excess_deferral"]:
+        cause = "year-to-date amounts already exceed" if command == "plan" else "deferrals exceed"
+        out.append(f"Excess deferral: {cause} the 402(g) limit{' + catch-up' if rules.catch_up_limit else ''} "
+                   f"by {money(t['excess_deferral'])}; it must be refunded by April 15, {scenario.tax_year + 1}.")
+    if t["excess_annual_additions"]:
+        cause = "year-to-date amounts already exceed" if command == "plan" else "annual additions exceed"
+        out.append(f"Excess annual additions: {cause} the 415(c) limit of {money(rules.annual_additions_limit)} "
+                   f"by {money(t['excess_annual_additions'])}; the plan would refund it.")
+    if t["excess_after_tax_cap"]:
+        out.append(f"After-tax contributions exceed the plan's after-tax cap of {money(rules.after_tax_cap)} "
+                   f"by {money(t['excess_after_tax_cap'])}.")
+
+    if rules.roth_catch_up and t["catch_up"]:
+        out.append(f"Prior-year FICA wages of {money(scenario.pay.prior_year_fica_wages)} exceed the "
+                   f"{money(limits.roth_catch_up_threshold)} threshold: all catch-up is Roth (414(v)(7)).")
+    out.extend(_hce_warning(scenario, t))
+    return out
+
+
+def _hce_warning(scenario: Scenario, totals: dict) -> list[str]:
+    """R14: after-tax money of highly compensated employees may be refunded by the ACP test."""
+    if not totals["after_tax"]:
+        return []
+    try:  # HCE status for year Y looks at pay in Y-1 against that year's threshold
+        threshold = limits_for(scenario.tax_year - 1).hce_threshold
+    except PlannerError:
+        threshold = None
+    pay = scenario.pay.prior_year_fica_wages or scenario.pay.salary
+    if threshold is None or pay <= threshold:
+        return []
+    return [f"Likely a highly compensated employee (pay above {money(threshold)}): if the plan fails its ACP "
+            "test, part of the after-tax contributions may be refunded after year end."]

@@ -1,0 +1,64 @@
+"""The year's rules for one person in one plan: the limits that apply to them, derived
+once from the scenario, the IRS limits and the paychecks (R1-R7 of the domain rules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .limits import Limits
+from .paychecks import Paychecks
+from .scenario import PlanRules, Scenario
+
+@dataclass(frozen=True)
+class YearRules:
+    plan: PlanRules
+    deferral_limit: int  # 402(g), cents
+    catch_up_limit: int  # catch-up this person may add (0 when under 50)
+    other_employer_deferral: int  # counts toward 402(g), not toward this plan's auto-stop
+    annual_additions_limit: int  # lesser of 415(c) and the year's gross pay
+    after_tax_cap: int  # 0 = none
+    roth_catch_up: bool  # all catch-up must be Roth (414(v)(7))
+    roth_deferrals: bool  # goal.deferral_type == "roth"
+    # what was already paid this year in this plan (a re-plan's [ytd])
+    ytd_deferral: int = 0
+    ytd_after_tax: int = 0
+    ytd_match: int = 0
+    ytd_eligible: int = 0
+
+    @property
+    def deferral_room(self) -> int:
+        """Deferrals this plan may still take this year without an excess (402(g) + catch-up)."""
+        return max(0, self.deferral_limit + self.catch_up_limit - self.other_employer_deferral - self.ytd_deferral)
+
+
+def catch_up_for(age: int | None, limits: Limits, super_catch_up: bool) -> int:
+    """Catch-up by age on Dec 31 (R6): 50+, or the higher 60-63 amount where the plan offers it."""
+    if age is None or age < 50:
+        return 0
+    if 60 <= age <= 63 and super_catch_up and limits.catch_up_60_63 is not None:
+        return limits.catch_up_60_63
+    return limits.catch_up
+
+
+def year_rules(scenario: Scenario, limits: Limits, paychecks: Paychecks) -> YearRules:
+    ytd = scenario.ytd
+    past_gross = sum(g for g, paid in zip(paychecks.gross, paychecks.paid) if paid)
+    if ytd and ytd.gross_pay is not None:
+        past_gross = ytd.gross_pay
+    year_gross = past_gross + sum(g for g, paid in zip(paychecks.gross, paychecks.paid) if not paid)
+    threshold = limits.roth_catch_up_threshold
+    return YearRules(
+        plan=scenario.plan,
+        deferral_limit=limits.deferral,
+        catch_up_limit=catch_up_for(scenario.age, limits, scenario.plan.super_catch_up),
+        other_employer_deferral=ytd.other_employer_deferral if ytd else 0,
+        annual_additions_limit=min(limits.annual_additions, year_gross),
+        after_tax_cap=scenario.plan.after_tax_annual_cap,
+        # the limits data has no threshold for years the rule is not in force (to 2025)
+        roth_catch_up=threshold is not None and scenario.pay.prior_year_fica_wages > threshold,
+        roth_deferrals=scenario.goal.deferral_type == "roth",
+        ytd_deferral=ytd.deferral if ytd else 0,
+        ytd_after_tax=ytd.after_tax if ytd else 0,
+        ytd_match=ytd.match if ytd else 0,
+        ytd_eligible=ytd.eligible_pay if ytd else 0,
+    )

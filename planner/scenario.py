@@ -1,0 +1,446 @@
+"""The scenario: one person's tax year, read from the TOML contract
+(../shared/spec/scenario-format.md) into plain frozen dataclasses.
+
+Every check of the input happens here, so the core can trust what it gets: money in
+integer cents, percents in PCT_SCALE units, rates in RATE_SCALE units. A bad value raises
+PlannerError naming its dotted path, e.g. `pay.salary`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .calendar import FREQUENCIES, HOLIDAY_SHIFTS
+from .errors import PlannerError
+from .money import PCT_SCALE, to_cents, to_pct_units, to_rate_units
+
+MAX = "max"
+
+
+@dataclass(frozen=True)
+class Pay:
+    frequency: str
+    first_pay_date: dt.date | None
+    salary: int  # cents a year, in force on Jan 1
+    holiday_shift: str = "previous"
+    prior_year_fica_wages: int = 0
+
+
+@dataclass(frozen=True)
+class Raise:
+    effective: dt.date
+    salary: int
+
+
+@dataclass(frozen=True)
+class Bonus:
+    date: dt.date
+    amount: int
+    eligible: bool | None = None  # None: the plan's bonus_eligible
+
+
+@dataclass(frozen=True)
+class Rsu:
+    date: dt.date
+    value: int
+
+
+@dataclass(frozen=True)
+class MatchTier:
+    """A band of the match: `rate` of the deferral that falls in the band.
+
+    The band is either a percent of the paycheck's eligible pay (`up_to_pct`, computed
+    per paycheck) or dollars of the year's deferrals (`up_to_dollars`, counted on the
+    running total, so it needs no true-up to be exact)."""
+
+    rate: int  # RATE_SCALE units
+    up_to_pct: int | None = None  # PCT_SCALE units
+    up_to_dollars: int | None = None  # cents
+
+
+@dataclass(frozen=True)
+class PlanRules:
+    match: tuple[MatchTier, ...] = ()
+    match_true_up: bool = False
+    match_annual_cap: int = 0
+    match_catch_up: bool = True
+    pct_step: int = 1 * PCT_SCALE
+    max_deferral_pct: int = 50 * PCT_SCALE
+    max_after_tax_pct: int = 50 * PCT_SCALE
+    max_total_pct: int = 100 * PCT_SCALE
+    auto_stop_deferral: bool = True
+    auto_stop_after_tax: bool = False
+    after_tax_annual_cap: int = 0
+    bonus_eligible: bool = True
+    super_catch_up: bool = True
+    spillover_to_after_tax: bool = False
+    separate_bonus_election: bool = False
+    election_lag: int = 0
+    preset: str | None = None
+
+
+@dataclass(frozen=True)
+class Election:
+    start: dt.date  # `from` in the file
+    deferral_pct: int
+    after_tax_pct: int
+
+
+@dataclass(frozen=True)
+class Taxes:
+    income_tax_rate: int  # RATE_SCALE units
+    supplemental_rate: int
+    state_tax_rate: int = 0
+    other_deductions: int = 0  # cents per regular paycheck
+
+
+@dataclass(frozen=True)
+class Goal:
+    deferral: int | str = MAX  # cents or "max"
+    deferral_type: str = "pretax"
+    after_tax: int | str = MAX
+    strategy: str = "even"
+    min_net_pay: int = 0
+
+
+@dataclass(frozen=True)
+class Ytd:
+    as_of: dt.date
+    deferral: int = 0
+    after_tax: int = 0
+    match: int = 0
+    eligible_pay: int = 0
+    other_employer_deferral: int = 0
+    gross_pay: int | None = None  # None: the calendar's gross of the paychecks so far
+
+
+@dataclass(frozen=True)
+class Scenario:
+    tax_year: int
+    pay: Pay
+    name: str = ""
+    age: int | None = None  # on Dec 31 of tax_year
+    raises: tuple[Raise, ...] = ()
+    bonuses: tuple[Bonus, ...] = ()
+    rsus: tuple[Rsu, ...] = ()
+    plan: PlanRules = PlanRules()
+    elections: tuple[Election, ...] = ()
+    taxes: Taxes | None = None
+    goal: Goal = Goal()
+    ytd: Ytd | None = None
+    limits: dict = field(default_factory=dict)  # user-supplied limits for the year
+    source: dict = field(default_factory=dict, compare=False)  # the table as read
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_toml(path: str | Path) -> dict:
+    """The TOML file as a dict, or a PlannerError naming the file."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise PlannerError(str(path), "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlannerError(str(path), f"cannot read: {exc.__class__.__name__}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PlannerError(str(path), f"not valid TOML: {exc}") from None
+
+
+def load_scenario(path: str | Path, overrides: dict | None = None) -> Scenario:
+    """Read a scenario file; `overrides` maps dotted keys ("pay.salary") to values."""
+    data = read_toml(path)
+    for key, value in (overrides or {}).items():
+        set_path(data, key, value)
+    return scenario_from_dict(data)
+
+
+def set_path(data: dict, dotted: str, value) -> None:
+    """data["a"]["b"] = value for "a.b", creating tables on the way."""
+    *parents, last = dotted.split(".")
+    for part in parents:
+        data = data.setdefault(part, {})
+    data[last] = value
+
+
+class _Table:
+    """One TOML table being read: tracks its dotted path and rejects unknown keys."""
+
+    def __init__(self, data, path: str, allowed: set[str]):
+        if not isinstance(data, dict):
+            raise PlannerError(path, "must be a table")
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            where = f"{path}.{unknown[0]}" if path else unknown[0]
+            raise PlannerError(where, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        self.data, self.path = data, path
+
+    def name(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def get(self, key: str, default=None):
+        return self.data.get(key, default)
+
+    def money(self, key: str, default: int | None = None, *, required=False) -> int:
+        if key not in self.data:
+            if required:
+                raise PlannerError(self.name(key), "is required")
+            return default
+        value = self.data[key]
+        cents = None if isinstance(value, bool) or not isinstance(value, int | float) else to_cents(value)
+        if cents is None:
+            raise PlannerError(self.name(key), f"must be an amount in dollars and cents, not {value!r}")
+        if cents < 0:
+            raise PlannerError(self.name(key), f"must not be negative, not {value!r}")
+        return cents
+
+    def number(self, key: str, convert, default, what: str, low=0, high=None):
+        if key not in self.data:
+            return default
+        value = self.data[key]
+        units = None if isinstance(value, bool) or not isinstance(value, int | float) else convert(value)
+        if units is None or units < low or (high is not None and units > high):
+            raise PlannerError(self.name(key), f"must be {what}, not {value!r}")
+        return units
+
+    def pct(self, key: str, default: int | None = None, *, required=False) -> int:
+        if required and key not in self.data:
+            raise PlannerError(self.name(key), "is required")
+        return self.number(key, to_pct_units, default, "a percent from 0 to 100", 0, 100 * PCT_SCALE)
+
+    def rate(self, key: str, default: int | None = None) -> int:
+        return self.number(key, to_rate_units, default, "a rate from 0 to 1 (0.25 = 25 %)", 0, 10**6)
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise PlannerError(self.name(key), f"must be true or false, not {value!r}")
+        return value
+
+    def choice(self, key: str, options, default):
+        value = self.data.get(key, default)
+        if value not in options:
+            raise PlannerError(self.name(key), f"must be one of {', '.join(options)}, not {value!r}")
+        return value
+
+    def date(self, key: str, year: int | None = None, *, required=True) -> dt.date | None:
+        if key not in self.data:
+            if required:
+                raise PlannerError(self.name(key), "is required")
+            return None
+        value = self.data[key]
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            raise PlannerError(self.name(key), f"must be a date like 2025-03-14, not {value!r}")
+        if year is not None and value.year != year:
+            raise PlannerError(self.name(key), f"{value} is outside the tax year {year}")
+        return value
+
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise PlannerError(self.name(key), f"must be a whole number from {low} to {high}, not {value!r}")
+        return value
+
+    def max_or_money(self, key: str) -> int | str:
+        if self.data.get(key, MAX) == MAX:
+            return MAX
+        return self.money(key)
+
+    def tables(self, key: str) -> list[dict]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list):
+            raise PlannerError(self.name(key), "must be an array of tables ([[...]])")
+        return value
+
+
+TOP_KEYS = {"name", "tax_year", "birth_date", "age", "pay", "raise", "bonus", "rsu", "plan",
+            "election", "taxes", "goal", "ytd", "limits"}
+
+
+def scenario_from_dict(data: dict) -> Scenario:
+    """Check and convert a scenario table (as TOML reads it) into a Scenario."""
+    from .presets import apply_preset  # presets are data files; only read when named
+
+    top = _Table(data, "", TOP_KEYS)
+    year = top.integer("tax_year", None, 1900, 2200) if top.has("tax_year") else None
+    if year is None:
+        raise PlannerError("tax_year", "is required")
+    name = top.get("name", "")
+    if not isinstance(name, str):
+        raise PlannerError("name", "must be a string")
+
+    age = None
+    if top.has("age") and top.has("birth_date"):
+        raise PlannerError("age", "give either age or birth_date, not both")
+    if top.has("age"):
+        age = top.integer("age", 0, 0, 130)
+    elif top.has("birth_date"):
+        born = top.date("birth_date")
+        age = year - born.year
+        if not 0 <= age <= 130:
+            raise PlannerError("birth_date", f"{born} gives an age of {age} in {year}")
+
+    return Scenario(
+        tax_year=year,
+        name=name,
+        age=age,
+        pay=_pay(top.get("pay"), year),
+        raises=tuple(_raise(t, f"raise[{i}]", year) for i, t in enumerate(top.tables("raise"))),
+        bonuses=tuple(_bonus(t, f"bonus[{i}]", year) for i, t in enumerate(top.tables("bonus"))),
+        rsus=tuple(_rsu(t, f"rsu[{i}]", year) for i, t in enumerate(top.tables("rsu"))),
+        plan=_plan(apply_preset(top.get("plan", {}))),
+        elections=_elections(top.tables("election"), year),
+        taxes=_taxes(top.get("taxes")) if top.has("taxes") else None,
+        goal=_goal(top.get("goal", {})),
+        ytd=_ytd(top.get("ytd"), year) if top.has("ytd") else None,
+        limits=_limits(top.get("limits", {})),
+        source=data,
+    )
+
+
+def _pay(data, year: int) -> Pay:
+    if data is None:
+        raise PlannerError("pay", "is required (at least frequency and salary)")
+    t = _Table(data, "pay", {"frequency", "first_pay_date", "salary", "holiday_shift",
+                             "prior_year_fica_wages"})
+    if not t.has("frequency"):
+        raise PlannerError("pay.frequency", f"is required ({', '.join(FREQUENCIES)})")
+    first = t.date("first_pay_date", required=False)
+    if first is not None and abs(first.year - year) > 1:
+        raise PlannerError("pay.first_pay_date", f"{first} is too far from the tax year {year}")
+    return Pay(
+        frequency=t.choice("frequency", FREQUENCIES, None),
+        first_pay_date=first,
+        salary=t.money("salary", required=True),
+        holiday_shift=t.choice("holiday_shift", HOLIDAY_SHIFTS, "previous"),
+        prior_year_fica_wages=t.money("prior_year_fica_wages", 0),
+    )
+
+
+def _raise(data, path: str, year: int) -> Raise:
+    t = _Table(data, path, {"effective", "salary"})
+    return Raise(t.date("effective", year), t.money("salary", required=True))
+
+
+def _bonus(data, path: str, year: int) -> Bonus:
+    t = _Table(data, path, {"date", "amount", "eligible"})
+    eligible = t.boolean("eligible", True) if t.has("eligible") else None
+    return Bonus(t.date("date", year), t.money("amount", required=True), eligible)
+
+
+def _rsu(data, path: str, year: int) -> Rsu:
+    t = _Table(data, path, {"date", "value"})
+    return Rsu(t.date("date", year), t.money("value", required=True))
+
+
+def _match_tiers(value, path: str) -> tuple[MatchTier, ...]:
+    if not isinstance(value, list):
+        raise PlannerError(path, "must be a list of tiers like [{ rate = 0.5, up_to_pct = 4 }]")
+    tiers = []
+    for i, item in enumerate(value):
+        t = _Table(item, f"{path}[{i}]", {"rate", "up_to_pct", "up_to_dollars"})
+        if not t.has("rate"):
+            raise PlannerError(t.name("rate"), "is required")
+        if t.has("up_to_pct") == t.has("up_to_dollars"):
+            raise PlannerError(t.name("up_to_pct"), "give exactly one of up_to_pct or up_to_dollars")
+        tiers.append(MatchTier(t.rate("rate"), t.pct("up_to_pct"), t.money("up_to_dollars")))
+    for kind in ("up_to_pct", "up_to_dollars"):
+        bounds = [getattr(tier, kind) for tier in tiers if getattr(tier, kind) is not None]
+        if bounds != sorted(set(bounds)):
+            raise PlannerError(path, f"tiers must have increasing {kind}")
+    return tuple(tiers)
+
+
+PLAN_KEYS = {"preset", "match", "match_true_up", "match_annual_cap", "match_catch_up", "pct_step",
+             "max_deferral_pct", "max_after_tax_pct", "max_total_pct", "auto_stop_deferral",
+             "auto_stop_after_tax", "after_tax_annual_cap", "bonus_eligible", "super_catch_up",
+             "spillover_to_after_tax", "separate_bonus_election", "election_lag"}
+
+
+def _plan(data) -> PlanRules:
+    t = _Table(data, "plan", PLAN_KEYS)
+    d = PlanRules()
+    step = t.pct("pct_step", d.pct_step)
+    if step == 0:
+        raise PlannerError("plan.pct_step", "must be more than 0")
+    rules = PlanRules(
+        match=_match_tiers(t.get("match", []), "plan.match"),
+        match_true_up=t.boolean("match_true_up", d.match_true_up),
+        match_annual_cap=t.money("match_annual_cap", 0),
+        match_catch_up=t.boolean("match_catch_up", d.match_catch_up),
+        pct_step=step,
+        max_deferral_pct=t.pct("max_deferral_pct", d.max_deferral_pct),
+        max_after_tax_pct=t.pct("max_after_tax_pct", d.max_after_tax_pct),
+        max_total_pct=t.pct("max_total_pct", d.max_total_pct),
+        auto_stop_deferral=t.boolean("auto_stop_deferral", d.auto_stop_deferral),
+        auto_stop_after_tax=t.boolean("auto_stop_after_tax", d.auto_stop_after_tax),
+        after_tax_annual_cap=t.money("after_tax_annual_cap", 0),
+        bonus_eligible=t.boolean("bonus_eligible", d.bonus_eligible),
+        super_catch_up=t.boolean("super_catch_up", d.super_catch_up),
+        spillover_to_after_tax=t.boolean("spillover_to_after_tax", d.spillover_to_after_tax),
+        separate_bonus_election=t.boolean("separate_bonus_election", d.separate_bonus_election),
+        election_lag=t.integer("election_lag", 0, 0, 12),
+        preset=t.get("preset"),
+    )
+    return rules
+
+
+def _elections(tables: list, year: int) -> tuple[Election, ...]:
+    elections = []
+    for i, data in enumerate(tables):
+        t = _Table(data, f"election[{i}]", {"from", "deferral_pct", "after_tax_pct"})
+        elections.append(Election(t.date("from", year), t.pct("deferral_pct", 0), t.pct("after_tax_pct", 0)))
+    starts = [e.start for e in elections]
+    if starts != sorted(set(starts)):
+        raise PlannerError("election", "entries must have increasing `from` dates")
+    return tuple(elections)
+
+
+def _taxes(data) -> Taxes:
+    t = _Table(data, "taxes", {"income_tax_rate", "supplemental_rate", "state_tax_rate", "other_deductions"})
+    income = t.rate("income_tax_rate", 0)
+    return Taxes(
+        income_tax_rate=income,
+        supplemental_rate=t.rate("supplemental_rate", 220_000),
+        state_tax_rate=t.rate("state_tax_rate", 0),
+        other_deductions=t.money("other_deductions", 0),
+    )
+
+
+def _goal(data) -> Goal:
+    t = _Table(data, "goal", {"deferral", "deferral_type", "after_tax", "strategy", "min_net_pay"})
+    return Goal(
+        deferral=t.max_or_money("deferral"),
+        deferral_type=t.choice("deferral_type", ("pretax", "roth"), "pretax"),
+        after_tax=t.max_or_money("after_tax"),
+        strategy=t.choice("strategy", ("even", "front-load"), "even"),
+        min_net_pay=t.money("min_net_pay", 0),
+    )
+
+
+def _ytd(data, year: int) -> Ytd:
+    t = _Table(data, "ytd", {"as_of", "deferral", "after_tax", "match", "eligible_pay",
+                             "other_employer_deferral", "gross_pay"})
+    return Ytd(
+        as_of=t.date("as_of", year),
+        deferral=t.money("deferral", 0),
+        after_tax=t.money("after_tax", 0),
+        match=t.money("match", 0),
+        eligible_pay=t.money("eligible_pay", 0),
+        other_employer_deferral=t.money("other_employer_deferral", 0),
+        gross_pay=t.money("gross_pay", None),
+    )
+
+
+def _limits(data) -> dict:
+    if not isinstance(data, dict):
+        raise PlannerError("limits", "must be a table of limits for the tax year")
+    return data

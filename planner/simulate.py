@@ -1,0 +1,129 @@
+"""Payroll, paycheck by paycheck: what given percentage elections put into the plan.
+
+This is what payroll does, auto-stops included, and nothing more: it never looks ahead.
+The solver calls it to test candidate elections and `check` to show what elections in
+force will do; limits crossed here are reported, never prevented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .match import match_on
+from .money import pct_of
+from .rules import YearRules
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """Per-row lists (cents) for the simulated rows, and the year's totals."""
+
+    deferral: list[int]
+    pretax: list[int]
+    roth: list[int]
+    catch_up: list[int]
+    excess_deferral: list[int]  # part of the deferral above 402(g) + catch-up
+    after_tax: list[int]
+    spillover: list[int]  # part of after_tax that is deferral carried past 402(g)
+    match: list[int]
+    capped: list[bool]
+    true_up: int
+    totals: dict[str, int]  # the whole year, [ytd] included
+
+    @property
+    def annual_additions(self) -> int:
+        return self.totals["annual_additions"]
+
+
+def _band(value: int, low: int, high: int) -> int:
+    return min(max(value - low, 0), high - low)
+
+
+def simulate(rules: YearRules, eligible: list[int], deferral_pct: list[int], after_tax_pct: list[int]) -> Simulation:
+    """Run payroll over the rows still to be paid; percents are PCT_SCALE units per row."""
+    plan = rules.plan
+    g402, cu_limit = rules.deferral_limit, rules.catch_up_limit
+    stop_at = g402 + cu_limit  # this plan's auto-stop: it does not know other employers
+    stop_deferral = plan.auto_stop_deferral or plan.spillover_to_after_tax
+
+    plan_deferred = rules.ytd_deferral  # this plan, this year
+    person_deferred = rules.ytd_deferral + rules.other_employer_deferral  # 402(g) is per person
+    matchable = rules.ytd_deferral  # deferral the match counts, for dollar bands
+    matched = rules.ytd_match
+    after_taxed = rules.ytd_after_tax
+    ytd_catch_up = _band(person_deferred, g402, stop_at)
+    ytd_excess = max(person_deferred - stop_at, 0)
+    additions = rules.ytd_deferral - ytd_catch_up - ytd_excess + rules.ytd_after_tax + rules.ytd_match
+
+    out = {k: [] for k in ("deferral", "pretax", "roth", "catch_up", "excess_deferral", "after_tax",
+                           "spillover", "match", "capped")}
+    for pay, d_pct, a_pct in zip(eligible, deferral_pct, after_tax_pct):
+        wanted = pct_of(d_pct, pay)
+        deferral = min(wanted, max(stop_at - plan_deferred, 0)) if stop_deferral else wanted
+        spill = wanted - deferral if plan.spillover_to_after_tax else 0
+
+        before, person_deferred = person_deferred, person_deferred + deferral
+        catch_up = _band(person_deferred, g402, stop_at) - _band(before, g402, stop_at)
+        excess = max(person_deferred - stop_at, 0) - max(before - stop_at, 0)
+        plan_deferred += deferral
+
+        base = deferral if plan.match_catch_up else deferral - catch_up
+        match = match_on(plan.match, base, pay, matchable)
+        matchable += base
+        if plan.match_annual_cap:
+            match = min(match, max(plan.match_annual_cap - matched, 0))
+        matched += match
+
+        additions += deferral - catch_up - excess + match
+        wanted_after_tax = pct_of(a_pct, pay) + spill
+        after_tax = wanted_after_tax
+        if plan.auto_stop_after_tax:  # payroll sees only the year so far, this paycheck included
+            after_tax = min(after_tax, max(rules.annual_additions_limit - additions, 0))
+            if rules.after_tax_cap:
+                after_tax = min(after_tax, max(rules.after_tax_cap - after_taxed, 0))
+        after_taxed += after_tax
+        additions += after_tax
+
+        if rules.roth_deferrals:
+            roth = deferral
+        else:
+            roth = catch_up if rules.roth_catch_up else 0
+        out["deferral"].append(deferral)
+        out["roth"].append(roth)
+        out["pretax"].append(deferral - roth)
+        out["catch_up"].append(catch_up)
+        out["excess_deferral"].append(excess)
+        out["after_tax"].append(after_tax)
+        out["spillover"].append(min(spill, after_tax))
+        out["match"].append(match)
+        out["capped"].append(deferral < wanted or after_tax < wanted_after_tax)
+
+    true_up = 0
+    if plan.match_true_up:
+        year_pay = rules.ytd_eligible + sum(eligible)
+        due = match_on(plan.match, matchable, year_pay)
+        if plan.match_annual_cap:
+            due = min(due, plan.match_annual_cap)
+        true_up = max(due - matched, 0)
+        additions += true_up
+
+    deferral_total = plan_deferred
+    catch_up_total = ytd_catch_up + sum(out["catch_up"])
+    ytd_roth = rules.ytd_deferral if rules.roth_deferrals else (ytd_catch_up if rules.roth_catch_up else 0)
+    roth_total = ytd_roth + sum(out["roth"])
+    excess_deferral = ytd_excess + sum(out["excess_deferral"])
+    totals = {
+        "deferral": deferral_total,
+        "pretax": deferral_total - roth_total,
+        "roth": roth_total,
+        "catch_up": catch_up_total,
+        "after_tax": after_taxed,
+        "match": matched + true_up,
+        "true_up": true_up,
+        "annual_additions": additions,
+        "excess_deferral": excess_deferral,
+        "excess_annual_additions": max(additions - rules.annual_additions_limit, 0),
+        "excess_after_tax_cap": max(after_taxed - rules.after_tax_cap, 0) if rules.after_tax_cap else 0,
+    }
+    totals["excess"] = totals["excess_deferral"] + totals["excess_annual_additions"]
+    return Simulation(true_up=true_up, totals=totals, **out)

@@ -1,0 +1,258 @@
+"""Find percentage elections that reach the goals without crossing a limit.
+
+Priorities (the issue's order): (1) deferral up to the goal, (2) all the match that
+deferral can earn, (3) after-tax up to the goal or the room left, then (4) as few
+election changes as possible.
+
+The method is "propose, then let payroll judge": a handful of candidate schedules is
+built on the percent grid (a level for every pay date), each is run through `simulate`,
+exactly as payroll would run it, and the best valid one wins. Candidates are a base
+schedule (one even level, or front-loaded: as much as the caps allow early, the full-match
+minimum after) plus one more step on a run of leading or trailing paychecks, which lands
+within one step of one paycheck of any target, or exactly on it when an auto-stop cuts
+the last paycheck. Deferral is solved first, then after-tax in the room it leaves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .match import full_match_pct
+from .money import pct_of
+from .rules import YearRules
+from .scenario import MAX, Goal
+from .simulate import Simulation, simulate
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Election groups: the rows of one pay date share one election."""
+
+    group_of_row: list[int]
+    pay: list[list[int]]  # eligible cents of each group's rows
+
+    @classmethod
+    def of(cls, keys: list, eligible: list[int]) -> Schedule:
+        """`keys` names each row's group (its pay date, or its bonus), in row order."""
+        index: dict = {}
+        group_of_row = [index.setdefault(key, len(index)) for key in keys]
+        pay = [[] for _ in index]
+        for g, cents in zip(group_of_row, eligible):
+            pay[g].append(cents)
+        return cls(group_of_row, pay)
+
+    def __len__(self) -> int:
+        return len(self.pay)
+
+    def amount(self, g: int, level: int) -> int:
+        return sum(pct_of(level, cents) for cents in self.pay[g])
+
+    def total(self, levels: list[int]) -> int:
+        return sum(self.amount(g, level) for g, level in enumerate(levels))
+
+    def rows(self, levels: list[int]) -> list[int]:
+        return [levels[g] for g in self.group_of_row]
+
+    def paid(self, g: int) -> bool:
+        return sum(self.pay[g]) > 0
+
+    def carry_over(self, levels: list[int]) -> list[int]:
+        """Groups without eligible pay keep the election before them (no change is needed)."""
+        out = list(levels)
+        live = [g for g in range(len(out)) if self.paid(g)]
+        previous = out[live[0]] if live else 0
+        for g in range(len(out)):
+            if self.paid(g):
+                previous = out[g]
+            else:
+                out[g] = previous
+        return out
+
+
+@dataclass(frozen=True)
+class Solution:
+    deferral_pct: list[int]  # per row still to be paid, PCT_SCALE units
+    after_tax_pct: list[int]
+    simulation: Simulation
+    warnings: list[str]
+
+
+def solve(rules: YearRules, goal: Goal, schedule: Schedule, eligible: list[int]) -> Solution:
+    plan = rules.plan
+    step = plan.pct_step
+    n = len(schedule)
+    zeros = [0] * n
+
+    def run(d_levels, a_levels) -> Simulation:
+        return simulate(rules, eligible, schedule.rows(d_levels), schedule.rows(a_levels))
+
+    baseline = run(zeros, zeros)  # what the year already holds ([ytd]); no plan can undo it
+
+    def valid(sim: Simulation) -> bool:
+        t, b = sim.totals, baseline.totals
+        return (
+            t["excess_deferral"] <= b["excess_deferral"]
+            and t["excess_annual_additions"] <= b["excess_annual_additions"]
+            and t["excess_after_tax_cap"] <= b["excess_after_tax_cap"]
+            and (goal.deferral == MAX or t["deferral"] <= max(goal.deferral, b["deferral"]))
+            and (goal.after_tax == MAX or t["after_tax"] <= max(goal.after_tax, b["after_tax"]))
+        )
+
+    # ---- (1) and (2): deferral, then the match it earns
+    d_target = rules.deferral_room if goal.deferral == MAX else max(goal.deferral - rules.ytd_deferral, 0)
+    d_target = min(d_target, rules.deferral_room)
+    d_hi = [_floor(min(plan.max_deferral_pct, plan.max_total_pct), step)] * n
+    d_floor = 0 if plan.match_true_up else min(_ceil(full_match_pct(plan.match), step), d_hi[0])
+    d_best = _best(
+        _candidates(schedule, d_hi, d_target, step, goal.strategy, d_floor),
+        lambda levels: run(levels, zeros),
+        valid,
+        lambda levels, sim: (sim.totals["deferral"], sim.totals["match"], -_changes(schedule, levels)),
+    )
+    d_levels, d_sim = d_best if d_best else (zeros, baseline)
+
+    # ---- (3): after-tax in the room that is left
+    t = d_sim.totals
+    a_target = rules.annual_additions_limit - t["annual_additions"]
+    if rules.after_tax_cap:
+        a_target = min(a_target, rules.after_tax_cap - t["after_tax"])
+    if goal.after_tax != MAX:
+        a_target = min(a_target, goal.after_tax - t["after_tax"])
+    a_target = max(a_target, 0)
+    a_hi = [min(_floor(plan.max_after_tax_pct, step), _floor(plan.max_total_pct - d, step)) for d in d_levels]
+    a_best = _best(
+        _candidates(schedule, a_hi, a_target, step, goal.strategy, 0),
+        lambda levels: run(d_levels, levels),
+        valid,
+        lambda levels, sim: (
+            sim.totals["after_tax"],
+            -_changes(schedule, [(d, a) for d, a in zip(d_levels, levels)]),
+        ),
+    )
+    a_levels, sim = a_best if a_best else (zeros, d_sim)
+
+    warnings = _shortfalls(rules, goal, schedule, d_levels, a_levels, d_hi, a_hi, d_target, a_target, d_sim, sim)
+    return Solution(schedule.rows(d_levels), schedule.rows(a_levels), sim, warnings)
+
+
+def _floor(pct: int, step: int) -> int:
+    return max(pct, 0) // step * step
+
+
+def _ceil(pct: int, step: int) -> int:
+    return -(-pct // step) * step
+
+
+def _changes(schedule: Schedule, levels: list) -> int:
+    """Election changes after the first: level switches between pay dates with eligible pay."""
+    live = [levels[g] for g in range(len(levels)) if schedule.paid(g)]
+    return sum(a != b for a, b in zip(live, live[1:]))
+
+
+def _best(candidates, run, valid, score):
+    """The valid candidate with the highest score (the first of equals), with its simulation."""
+    best = None
+    for levels in candidates:
+        sim = run(levels)
+        if not valid(sim):
+            continue
+        key = score(levels, sim)
+        if best is None or key > best[0]:
+            best = (key, levels, sim)
+    return best[1:] if best else None
+
+
+def _candidates(schedule: Schedule, hi: list[int], target: int, step: int, strategy: str, floor: int):
+    """Level schedules near `target` dollars: a base schedule, then one step more on runs of
+    leading or trailing pay dates (just under the target, just over it for an auto-stop to
+    cut, and all of them)."""
+    n = len(schedule)
+    lo = [min(floor, h) for h in hi]
+    bases = [_even(schedule, hi, target, step)]
+    if strategy == "front-load":
+        front = _front_loaded(schedule, lo, hi, target, step)
+        if front is not None:
+            bases.insert(0, front)
+    seen = set()
+    for base in bases:
+        base = schedule.carry_over(base)
+        total = schedule.total(base)
+        upgradable = [g for g in range(n) if schedule.paid(g) and base[g] + step <= hi[g]]
+        gain = {g: schedule.amount(g, base[g] + step) - schedule.amount(g, base[g]) for g in upgradable}
+        for order in (upgradable, upgradable[::-1]):
+            running, under, over = total, 0, None
+            for k, g in enumerate(order, 1):
+                running += gain[g]
+                if running <= target:
+                    under = k
+                elif over is None:
+                    over = k
+            for k in sorted({0, under, over, len(order)} - {None}):
+                levels = list(base)
+                for g in order[:k]:
+                    levels[g] += step
+                levels = schedule.carry_over(levels)
+                if tuple(levels) not in seen:
+                    seen.add(tuple(levels))
+                    yield levels
+
+
+def _even(schedule: Schedule, hi: list[int], target: int, step: int) -> list[int]:
+    """The highest single level (clipped to each date's cap) whose total stays within target."""
+
+    def levels(k: int) -> list[int]:
+        return [min(k * step, h) for h in hi]
+
+    low, high = 0, max(hi, default=0) // step
+    while low < high:
+        mid = (low + high + 1) // 2
+        if schedule.total(levels(mid)) <= target:
+            low = mid
+        else:
+            high = mid - 1
+    return levels(low)
+
+
+def _front_loaded(schedule: Schedule, lo: list[int], hi: list[int], target: int, step: int):
+    """Each date at its cap in date order while the target allows, then `lo` (the least that
+    keeps the full match); None when even `lo` everywhere is over the target."""
+    levels = list(lo)
+    total = schedule.total(levels)
+    if total > target:
+        return None
+    for g in range(len(levels)):
+        room = target - total + schedule.amount(g, lo[g])
+        level = hi[g]
+        while level > lo[g] and schedule.amount(g, level) > room:
+            level -= step
+        total += schedule.amount(g, level) - schedule.amount(g, lo[g])
+        levels[g] = level
+        if level < hi[g]:
+            break
+    return levels
+
+
+def _shortfalls(rules, goal, schedule, d_levels, a_levels, d_hi, a_hi, d_target, a_target, d_sim, sim) -> list[str]:
+    """Plain sentences for goals the plan cannot reach, naming the constraint that binds."""
+    from .money import dollars, pct_value
+
+    out = []
+    plan = rules.plan
+    paid = [g for g in range(len(schedule)) if schedule.paid(g)]
+    d_new = sim.totals["deferral"] - rules.ytd_deferral
+    if d_target - d_new > 0 and paid and all(d_levels[g] >= d_hi[g] for g in paid):
+        out.append(
+            f"Deferral goal not reached: the plan's maximum of {pct_value(d_hi[paid[0]])}% per paycheck binds; "
+            f"${dollars(d_target - d_new):,.2f} of deferral room is left unused."
+        )
+    if goal.deferral == MAX and rules.deferral_room == 0 and not rules.ytd_deferral and rules.other_employer_deferral:
+        out.append("No deferral room is left: deferrals at an earlier employer used the 402(g) limit, so no match can be earned.")
+    a_new = sim.totals["after_tax"] - d_sim.totals["after_tax"]
+    if a_target - a_new > 0 and paid and all(a_levels[g] >= a_hi[g] for g in paid):
+        binds = "after-tax" if plan.max_after_tax_pct <= plan.max_total_pct - max(d_levels) else "total"
+        cap = plan.max_after_tax_pct if binds == "after-tax" else plan.max_total_pct
+        out.append(
+            f"After-tax goal not reached: the plan's maximum {binds} contribution of {pct_value(cap)}% per paycheck "
+            f"binds; ${dollars(a_target - a_new):,.2f} of room is left unused."
+        )
+    return out
