@@ -1,8 +1,10 @@
 """The employer match formula (R11-R12): tiers are bands of deferral, each matched at its rate.
 
-A band is a percent of eligible pay (`up_to_pct`) or dollars of the year's running deferrals
-(`up_to_dollars`). The same function gives a paycheck's match (its deferral and pay, the
-deferrals before it) and the year's match for a true-up (the year's totals, nothing before).
+A band is a percent of the paycheck's eligible pay (`up_to_pct`, per paycheck), or dollars
+of the year's running deferrals (`up_to_dollars`; `up_to_limit_pct` is resolved to dollars
+in rules.py). The same function gives a paycheck's match (its deferral and pay, the
+deferrals before it) and the year's match for a true-up (the year's totals, none before).
+A plan may name a second formula in dollars (`match_greater_of`): the match is the greater.
 """
 
 from __future__ import annotations
@@ -13,22 +15,31 @@ from .scenario import MatchTier
 _PCT_DEN = 100 * PCT_SCALE  # cents x pct units -> cents
 
 
-def match_on(tiers: tuple[MatchTier, ...], deferral: int, eligible: int, deferred_before: int = 0) -> int:
-    """Match in cents on `deferral` cents made from `eligible` cents of pay, rounded half-up."""
-    exact = 0  # in cents x _PCT_DEN x RATE_SCALE, so nothing rounds before the end
-    pct_low = dollar_low = 0
+def _dollar_curve(tiers: tuple[MatchTier, ...], deferred: int) -> int:
+    """Match on `deferred` dollars of the year, in cents x RATE_SCALE (unrounded)."""
+    exact, low = 0, 0
     for tier in tiers:
-        if tier.up_to_pct is not None:
-            band = (tier.up_to_pct - pct_low) * eligible
-            part = min(max(deferral * _PCT_DEN - pct_low * eligible, 0), band)
-            pct_low = tier.up_to_pct
-        else:
-            band = tier.up_to_dollars - dollar_low
-            start = deferred_before - dollar_low
-            part = (min(max(start + deferral, 0), band) - min(max(start, 0), band)) * _PCT_DEN
-            dollar_low = tier.up_to_dollars
-        exact += tier.rate * part
-    return div_half_up(exact, _PCT_DEN * RATE_SCALE)
+        exact += tier.rate * min(max(deferred - low, 0), tier.up_to_dollars - low)
+        low = tier.up_to_dollars
+    return exact
+
+
+def match_on(tiers: tuple[MatchTier, ...], deferral: int, eligible: int, deferred_before: int = 0,
+             greater_of: tuple[MatchTier, ...] = ()) -> int:
+    """Match in cents on `deferral` cents made from `eligible` cents of pay, rounded half-up."""
+    if any(t.up_to_pct is not None for t in tiers):
+        exact, low = 0, 0  # in cents x _PCT_DEN x RATE_SCALE, so nothing rounds before the end
+        for tier in tiers:
+            band = (tier.up_to_pct - low) * eligible
+            exact += tier.rate * min(max(deferral * _PCT_DEN - low * eligible, 0), band)
+            low = tier.up_to_pct
+        return div_half_up(exact, _PCT_DEN * RATE_SCALE)
+
+    def curve(deferred: int) -> int:
+        return max(_dollar_curve(tiers, deferred), _dollar_curve(greater_of, deferred))
+
+    # round the running match, so the year's total is exactly the formula on the year's deferral
+    return div_half_up(curve(deferred_before + deferral), RATE_SCALE) - div_half_up(curve(deferred_before), RATE_SCALE)
 
 
 def full_match_pct(tiers: tuple[MatchTier, ...]) -> int:

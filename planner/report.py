@@ -25,7 +25,13 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
                match_lost: int | None = None) -> Plan:
     future = paychecks.future
     periods = []
+    running = {"deferral": rules.ytd_deferral, "after_tax": rules.ytd_after_tax, "match": rules.ytd_match,
+               "annual_additions": sim.totals["ytd_annual_additions"]}
+    stop = rules.deferral_limit + rules.catch_up_limit - rules.other_employer_deferral
     for k, i in enumerate(future):
+        for key, values in (("deferral", sim.deferral), ("after_tax", sim.after_tax), ("match", sim.match),
+                            ("annual_additions", sim.additions)):
+            running[key] += values[k]
         periods.append({
             "pay_date": paychecks.dates[i].isoformat(),
             "kind": paychecks.kinds[i],
@@ -40,6 +46,11 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
             "after_tax": dollars(sim.after_tax[k]),
             "match": dollars(sim.match[k]),
             "capped": sim.capped[k],
+            "ytd_deferral": dollars(running["deferral"]),
+            "ytd_after_tax": dollars(running["after_tax"]),
+            "ytd_match": dollars(running["match"]),
+            "ytd_annual_additions": dollars(running["annual_additions"]),
+            "over_limit": running["deferral"] > stop or running["annual_additions"] > rules.annual_additions_limit,
         })
     totals = {key: dollars(sim.totals[key]) for key in TOTAL_KEYS}
     if match_lost is not None:
@@ -125,9 +136,7 @@ def _warnings(command, scenario, limits, rules, periods, sim, match_lost) -> lis
     elif command == "check" and match_lost:
         out.append(f"{money(match_lost)} of match is lost against placing the same deferral to keep it.")
 
-    k = _first_reaching([d - c + a + m for d, c, a, m in zip(sim.deferral, sim.catch_up, sim.after_tax, sim.match)],
-                        t["annual_additions"] - sum(sim.deferral) + sum(sim.catch_up) - sum(sim.after_tax)
-                        - sum(sim.match) - t["true_up"], rules.annual_additions_limit)
+    k = _first_reaching(sim.additions, t["ytd_annual_additions"], rules.annual_additions_limit)
     if command == "check" and k is not None and periods:
         out.append(f"Annual additions reach the 415(c) limit of {money(rules.annual_additions_limit)} "
                    f"on paycheck {k + 1} ({periods[k]['pay_date']}).")

@@ -39,14 +39,11 @@ class Plan:
         return json.dumps(self.to_dict(), indent=indent)
 
     def to_frame(self):
-        """One row per paycheck, with running year-to-date columns (pandas is imported here)."""
+        """One row per paycheck (pandas is imported only here)."""
         import pandas as pd
 
         frame = pd.DataFrame(self.periods)
         if frame.empty:
             return frame
         frame["pay_date"] = pd.to_datetime(frame["pay_date"])
-        start = self.ytd
-        for column in ("deferral", "after_tax", "match"):
-            frame[f"ytd_{column}"] = (frame[column].cumsum() + start.get(column, 0.0)).round(2)
         return frame

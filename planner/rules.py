@@ -3,15 +3,18 @@ once from the scenario, the IRS limits and the paychecks (R1-R7 of the domain ru
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .limits import Limits
 from .paychecks import Paychecks
-from .scenario import PlanRules, Scenario
+from .money import PCT_SCALE
+from .scenario import MatchTier, PlanRules, Scenario
 
 @dataclass(frozen=True)
 class YearRules:
     plan: PlanRules
+    match: tuple[MatchTier, ...]  # the plan's tiers with up_to_limit_pct resolved to dollars
+    match_greater_of: tuple[MatchTier, ...]
     deferral_limit: int  # 402(g), cents
     catch_up_limit: int  # catch-up this person may add (0 when under 50)
     other_employer_deferral: int  # counts toward 402(g), not toward this plan's auto-stop
@@ -40,6 +43,15 @@ def catch_up_for(age: int | None, limits: Limits, super_catch_up: bool) -> int:
     return limits.catch_up
 
 
+def resolve_tiers(tiers: tuple[MatchTier, ...], deferral_limit: int) -> tuple[MatchTier, ...]:
+    """Bands named as a percent of the deferral limit become dollars for this person's year."""
+    return tuple(
+        replace(t, up_to_dollars=deferral_limit * t.up_to_limit_pct // (100 * PCT_SCALE), up_to_limit_pct=None)
+        if t.up_to_limit_pct is not None else t
+        for t in tiers
+    )
+
+
 def year_rules(scenario: Scenario, limits: Limits, paychecks: Paychecks) -> YearRules:
     ytd = scenario.ytd
     past_gross = sum(g for g, paid in zip(paychecks.gross, paychecks.paid) if paid)
@@ -47,10 +59,15 @@ def year_rules(scenario: Scenario, limits: Limits, paychecks: Paychecks) -> Year
         past_gross = ytd.gross_pay
     year_gross = past_gross + sum(g for g, paid in zip(paychecks.gross, paychecks.paid) if not paid)
     threshold = limits.roth_catch_up_threshold
+    plan = scenario.plan
+    catch_up = catch_up_for(scenario.age, limits, plan.super_catch_up)
+    match_limit = limits.deferral + (catch_up if plan.match_limit_includes_catch_up else 0)
     return YearRules(
-        plan=scenario.plan,
+        plan=plan,
+        match=resolve_tiers(plan.match, match_limit),
+        match_greater_of=resolve_tiers(plan.match_greater_of, match_limit),
         deferral_limit=limits.deferral,
-        catch_up_limit=catch_up_for(scenario.age, limits, scenario.plan.super_catch_up),
+        catch_up_limit=catch_up,
         other_employer_deferral=ytd.other_employer_deferral if ytd else 0,
         annual_additions_limit=min(limits.annual_additions, year_gross),
         after_tax_cap=scenario.plan.after_tax_annual_cap,

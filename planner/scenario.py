@@ -53,17 +53,21 @@ class MatchTier:
     """A band of the match: `rate` of the deferral that falls in the band.
 
     The band is either a percent of the paycheck's eligible pay (`up_to_pct`, computed
-    per paycheck) or dollars of the year's deferrals (`up_to_dollars`, counted on the
-    running total, so it needs no true-up to be exact)."""
+    per paycheck) or dollars of the year's deferrals (`up_to_dollars`, or
+    `up_to_limit_pct` of the 402(g) limit: counted on the running total, so it needs no
+    true-up to be exact)."""
 
     rate: int  # RATE_SCALE units
     up_to_pct: int | None = None  # PCT_SCALE units
     up_to_dollars: int | None = None  # cents
+    up_to_limit_pct: int | None = None  # percent of the person's 402(g) limit, as dollars
 
 
 @dataclass(frozen=True)
 class PlanRules:
     match: tuple[MatchTier, ...] = ()
+    match_greater_of: tuple[MatchTier, ...] = ()  # a second formula; the match is the greater
+    match_limit_includes_catch_up: bool = False  # up_to_limit_pct counts the person's catch-up
     match_true_up: bool = False
     match_annual_cap: int = 0
     match_catch_up: bool = True
@@ -346,20 +350,24 @@ def _match_tiers(value, path: str) -> tuple[MatchTier, ...]:
         raise PlannerError(path, "must be a list of tiers like [{ rate = 0.5, up_to_pct = 4 }]")
     tiers = []
     for i, item in enumerate(value):
-        t = _Table(item, f"{path}[{i}]", {"rate", "up_to_pct", "up_to_dollars"})
+        bands = ("up_to_pct", "up_to_dollars", "up_to_limit_pct")
+        t = _Table(item, f"{path}[{i}]", {"rate", *bands})
         if not t.has("rate"):
             raise PlannerError(t.name("rate"), "is required")
-        if t.has("up_to_pct") == t.has("up_to_dollars"):
-            raise PlannerError(t.name("up_to_pct"), "give exactly one of up_to_pct or up_to_dollars")
-        tiers.append(MatchTier(t.rate("rate"), t.pct("up_to_pct"), t.money("up_to_dollars")))
-    for kind in ("up_to_pct", "up_to_dollars"):
+        if sum(t.has(b) for b in bands) != 1:
+            raise PlannerError(t.name("up_to_pct"), f"give exactly one of {', '.join(bands)}")
+        tiers.append(MatchTier(t.rate("rate"), t.pct("up_to_pct"), t.money("up_to_dollars"),
+                               t.pct("up_to_limit_pct")))
+    if tiers and any(t.up_to_pct is None for t in tiers) and any(t.up_to_pct is not None for t in tiers):
+        raise PlannerError(path, "tiers are either all up_to_pct (per paycheck) or all in dollars of the year")
+    for kind in ("up_to_pct", "up_to_dollars", "up_to_limit_pct"):
         bounds = [getattr(tier, kind) for tier in tiers if getattr(tier, kind) is not None]
         if bounds != sorted(set(bounds)):
             raise PlannerError(path, f"tiers must have increasing {kind}")
     return tuple(tiers)
 
 
-PLAN_KEYS = {"preset", "match", "match_true_up", "match_annual_cap", "match_catch_up", "pct_step",
+PLAN_KEYS = {"preset", "match", "match_greater_of", "match_limit_includes_catch_up", "match_true_up", "match_annual_cap", "match_catch_up", "pct_step",
              "max_deferral_pct", "max_after_tax_pct", "max_total_pct", "auto_stop_deferral",
              "auto_stop_after_tax", "after_tax_annual_cap", "bonus_eligible", "super_catch_up",
              "spillover_to_after_tax", "separate_bonus_election", "election_lag"}
@@ -373,6 +381,8 @@ def _plan(data) -> PlanRules:
         raise PlannerError("plan.pct_step", "must be more than 0")
     rules = PlanRules(
         match=_match_tiers(t.get("match", []), "plan.match"),
+        match_greater_of=_match_tiers(t.get("match_greater_of", []), "plan.match_greater_of"),
+        match_limit_includes_catch_up=t.boolean("match_limit_includes_catch_up", False),
         match_true_up=t.boolean("match_true_up", d.match_true_up),
         match_annual_cap=t.money("match_annual_cap", 0),
         match_catch_up=t.boolean("match_catch_up", d.match_catch_up),
@@ -390,6 +400,9 @@ def _plan(data) -> PlanRules:
         election_lag=t.integer("election_lag", 0, 0, 12),
         preset=t.get("preset"),
     )
+    if rules.match_greater_of and any(t.up_to_pct is not None for t in rules.match + rules.match_greater_of):
+        raise PlannerError("plan.match_greater_of", "both formulas must be in dollars of the year (up_to_dollars "
+                           "or up_to_limit_pct), so the greater of the two is known at each paycheck")
     return rules
 
 

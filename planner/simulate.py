@@ -27,6 +27,7 @@ class Simulation:
     spillover: list[int]  # part of after_tax that is deferral carried past 402(g)
     match: list[int]
     capped: list[bool]
+    additions: list[int]  # each row's annual additions: deferral less catch-up and excess, after-tax, match
     true_up: int
     totals: dict[str, int]  # the whole year, [ytd] included
 
@@ -53,10 +54,10 @@ def simulate(rules: YearRules, eligible: list[int], deferral_pct: list[int], aft
     after_taxed = rules.ytd_after_tax
     ytd_catch_up = _band(person_deferred, g402, stop_at)
     ytd_excess = max(person_deferred - stop_at, 0)
-    additions = rules.ytd_deferral - ytd_catch_up - ytd_excess + rules.ytd_after_tax + rules.ytd_match
+    additions = ytd_additions = rules.ytd_deferral - ytd_catch_up - ytd_excess + rules.ytd_after_tax + rules.ytd_match
 
     out = {k: [] for k in ("deferral", "pretax", "roth", "catch_up", "excess_deferral", "after_tax",
-                           "spillover", "match", "capped")}
+                           "spillover", "match", "capped", "additions")}
     for pay, d_pct, a_pct in zip(eligible, deferral_pct, after_tax_pct):
         wanted = pct_of(d_pct, pay)
         deferral = min(wanted, max(stop_at - plan_deferred, 0)) if stop_deferral else wanted
@@ -68,13 +69,14 @@ def simulate(rules: YearRules, eligible: list[int], deferral_pct: list[int], aft
         plan_deferred += deferral
 
         base = deferral if plan.match_catch_up else deferral - catch_up
-        match = match_on(plan.match, base, pay, matchable)
+        match = match_on(rules.match, base, pay, matchable, rules.match_greater_of)
         matchable += base
         if plan.match_annual_cap:
             match = min(match, max(plan.match_annual_cap - matched, 0))
         matched += match
 
-        additions += deferral - catch_up - excess + match
+        row_additions = deferral - catch_up - excess + match
+        additions += row_additions
         wanted_after_tax = pct_of(a_pct, pay) + spill
         after_tax = wanted_after_tax
         if plan.auto_stop_after_tax:  # payroll sees only the year so far, this paycheck included
@@ -83,6 +85,7 @@ def simulate(rules: YearRules, eligible: list[int], deferral_pct: list[int], aft
                 after_tax = min(after_tax, max(rules.after_tax_cap - after_taxed, 0))
         after_taxed += after_tax
         additions += after_tax
+        out["additions"].append(row_additions + after_tax)
 
         if rules.roth_deferrals:
             roth = deferral
@@ -101,7 +104,7 @@ def simulate(rules: YearRules, eligible: list[int], deferral_pct: list[int], aft
     true_up = 0
     if plan.match_true_up:
         year_pay = rules.ytd_eligible + sum(eligible)
-        due = match_on(plan.match, matchable, year_pay)
+        due = match_on(rules.match, matchable, year_pay, 0, rules.match_greater_of)
         if plan.match_annual_cap:
             due = min(due, plan.match_annual_cap)
         true_up = max(due - matched, 0)
@@ -121,6 +124,7 @@ def simulate(rules: YearRules, eligible: list[int], deferral_pct: list[int], aft
         "match": matched + true_up,
         "true_up": true_up,
         "annual_additions": additions,
+        "ytd_annual_additions": ytd_additions,
         "excess_deferral": excess_deferral,
         "excess_annual_additions": max(additions - rules.annual_additions_limit, 0),
         "excess_after_tax_cap": max(after_taxed - rules.after_tax_cap, 0) if rules.after_tax_cap else 0,

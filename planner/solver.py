@@ -102,9 +102,16 @@ def solve(rules: YearRules, goal: Goal, schedule: Schedule, eligible: list[int])
     d_target = rules.deferral_room if goal.deferral == MAX else max(goal.deferral - rules.ytd_deferral, 0)
     d_target = min(d_target, rules.deferral_room)
     d_hi = [_floor(min(plan.max_deferral_pct, plan.max_total_pct), step)] * n
-    d_floor = 0 if plan.match_true_up else min(_ceil(full_match_pct(plan.match), step), d_hi[0])
+    d_floor = 0 if plan.match_true_up else min(_ceil(full_match_pct(rules.match), step), d_hi[0])
+    d_bases = _bases(schedule, d_hi, d_target, step, goal.strategy, d_floor)
+    unmatched_catch_up = min(rules.catch_up_limit, d_target)
+    if unmatched_catch_up and not plan.match_catch_up and not plan.match_true_up:
+        # catch-up is the last money deferred; put it on the last paychecks so every earlier
+        # paycheck still carries matched deferral
+        d_bases += [_back_loaded(schedule, base, d_hi, d_target, step)
+                    for base in _bases(schedule, d_hi, d_target - unmatched_catch_up, step, goal.strategy, d_floor)]
     d_best = _best(
-        _candidates(schedule, d_hi, d_target, step, goal.strategy, d_floor),
+        _candidates(schedule, d_hi, d_target, step, d_bases),
         lambda levels: run(levels, zeros),
         valid,
         lambda levels, sim: (sim.totals["deferral"], sim.totals["match"], -_changes(schedule, levels)),
@@ -121,7 +128,7 @@ def solve(rules: YearRules, goal: Goal, schedule: Schedule, eligible: list[int])
     a_target = max(a_target, 0)
     a_hi = [min(_floor(plan.max_after_tax_pct, step), _floor(plan.max_total_pct - d, step)) for d in d_levels]
     a_best = _best(
-        _candidates(schedule, a_hi, a_target, step, goal.strategy, 0),
+        _candidates(schedule, a_hi, a_target, step, _bases(schedule, a_hi, a_target, step, goal.strategy, 0)),
         lambda levels: run(d_levels, levels),
         valid,
         lambda levels, sim: (
@@ -162,17 +169,22 @@ def _best(candidates, run, valid, score):
     return best[1:] if best else None
 
 
-def _candidates(schedule: Schedule, hi: list[int], target: int, step: int, strategy: str, floor: int):
-    """Level schedules near `target` dollars: a base schedule, then one step more on runs of
+def _bases(schedule: Schedule, hi: list[int], target: int, step: int, strategy: str, floor: int) -> list:
+    """Base schedules within `target`: one even level, and for front-load, caps first with
+    `floor` (the least that keeps the full match) after."""
+    bases = [_even(schedule, hi, target, step)]
+    if strategy == "front-load":
+        front = _front_loaded(schedule, [min(floor, h) for h in hi], hi, target, step)
+        if front is not None:
+            bases.insert(0, front)
+    return bases
+
+
+def _candidates(schedule: Schedule, hi: list[int], target: int, step: int, bases: list):
+    """Level schedules near `target` dollars: each base, then one step more on runs of
     leading or trailing pay dates (just under the target, just over it for an auto-stop to
     cut, and all of them)."""
     n = len(schedule)
-    lo = [min(floor, h) for h in hi]
-    bases = [_even(schedule, hi, target, step)]
-    if strategy == "front-load":
-        front = _front_loaded(schedule, lo, hi, target, step)
-        if front is not None:
-            bases.insert(0, front)
     seen = set()
     for base in bases:
         base = schedule.carry_over(base)
@@ -229,6 +241,22 @@ def _front_loaded(schedule: Schedule, lo: list[int], hi: list[int], target: int,
         levels[g] = level
         if level < hi[g]:
             break
+    return levels
+
+
+def _back_loaded(schedule: Schedule, base: list[int], hi: list[int], target: int, step: int) -> list[int]:
+    """`base`, with the last pay dates raised to their cap, latest first, until the target is met."""
+    levels = list(base)
+    total = schedule.total(levels)
+    for g in reversed(range(len(levels))):
+        if total >= target:
+            break
+        room = target - total + schedule.amount(g, levels[g])
+        level = levels[g]
+        while level + step <= hi[g] and schedule.amount(g, level) < room:
+            level += step
+        total += schedule.amount(g, level) - schedule.amount(g, levels[g])
+        levels[g] = level
     return levels
 
 

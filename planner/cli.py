@@ -1,0 +1,246 @@
+"""The command line: parse, call one library function, print. Nothing is computed here.
+
+Bad input of any kind ends in one line on standard error naming the field, exit code 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import PlannerError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Per-paycheck 401(k) elections for the mega backdoor Roth.")
+
+# which flag sets which scenario field, so an error can name what the user typed
+FLAGS = {
+    "--year": "tax_year", "--name": "name", "--age": "age", "--birth-date": "birth_date",
+    "--salary": "pay.salary", "--frequency": "pay.frequency", "--first-pay-date": "pay.first_pay_date",
+    "--prior-year-wages": "pay.prior_year_fica_wages",
+    "--preset": "plan.preset", "--match": "plan.match", "--true-up": "plan.match_true_up",
+    "--pct-step": "plan.pct_step", "--auto-stop": "plan.auto_stop_deferral",
+    "--max-deferral-pct": "plan.max_deferral_pct", "--max-after-tax-pct": "plan.max_after_tax_pct",
+    "--deferral": "goal.deferral", "--after-tax": "goal.after_tax", "--roth": "goal.deferral_type",
+    "--strategy": "goal.strategy",
+    "--as-of": "ytd.as_of", "--ytd-deferral": "ytd.deferral", "--ytd-after-tax": "ytd.after_tax",
+    "--ytd-match": "ytd.match", "--ytd-eligible-pay": "ytd.eligible_pay",
+}
+FIELD_FLAG = {v: k for k, v in FLAGS.items()}
+
+
+def fail(field: str, message: str) -> None:
+    typer.echo(f"planner: error: {field}: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _date(flag: str, text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise PlannerError(flag, f"expected a date like 2025-03-14, not {text!r}") from None
+
+
+def _number(flag: str, text: str) -> float:
+    try:
+        return float(text.replace(",", "").lstrip("$"))
+    except ValueError:
+        raise PlannerError(flag, f"expected a number, not {text!r}") from None
+
+
+def _pairs(flag: str, items: list[str], right: str) -> list[tuple[dt.date, float]]:
+    out = []
+    for item in items:
+        day, sep, value = item.partition(":")
+        if not sep:
+            raise PlannerError(flag, f"expected DATE:{right} like 2025-06-01:220000, not {item!r}")
+        out.append((_date(flag, day), _number(flag, value)))
+    return out
+
+
+def _match(text: str) -> list[dict]:
+    """'50:4' -> 50 % of deferrals up to 4 % of pay; tiers separated by commas ('100:3,50:5')."""
+    tiers = []
+    for part in text.split(","):
+        rate, sep, up_to = part.strip().partition(":")
+        if not sep:
+            raise PlannerError("--match", f"expected RATE%:UP_TO_PCT like 50:4, not {part!r}")
+        tiers.append({"rate": _number("--match", rate) / 100, "up_to_pct": _number("--match", up_to)})
+    return tiers
+
+
+def _goal(flag: str, text: str):
+    return "max" if text == "max" else _number(flag, text)
+
+
+def overrides_from_flags(values: dict) -> dict:
+    """Dotted scenario keys for the flags given (None = not given)."""
+    out = {}
+    converters = {
+        "--birth-date": lambda v: _date("--birth-date", v), "--first-pay-date": lambda v: _date("--first-pay-date", v),
+        "--as-of": lambda v: _date("--as-of", v), "--match": _match,
+        "--deferral": lambda v: _goal("--deferral", v), "--after-tax": lambda v: _goal("--after-tax", v),
+        "--roth": lambda v: "roth" if v else "pretax",
+    }
+    for flag, value in values.items():
+        if value is None or flag not in FLAGS:
+            continue
+        out[FLAGS[flag]] = converters.get(flag, lambda v: v)(value)
+    return out
+
+
+def _scenario(file: Optional[Path], flags: dict, raises: list[str], bonuses: list[str], rsus: list[str]):
+    from .scenario import read_toml, scenario_from_dict, set_path
+
+    data = read_toml(file) if file else {}
+    for key, value in overrides_from_flags(flags).items():
+        set_path(data, key, value)
+    if raises:  # flags add to what the file has
+        data.setdefault("raise", []).extend({"effective": d, "salary": v} for d, v in _pairs("--raise", raises, "SALARY"))
+    if bonuses:
+        data.setdefault("bonus", []).extend({"date": d, "amount": v} for d, v in _pairs("--bonus", bonuses, "AMOUNT"))
+    if rsus:
+        data.setdefault("rsu", []).extend({"date": d, "value": v} for d, v in _pairs("--rsu", rsus, "VALUE"))
+    try:
+        return scenario_from_dict(data)
+    except PlannerError as e:
+        if file is None and e.field in FIELD_FLAG:  # no file: name the flag the user can type
+            raise PlannerError(FIELD_FLAG[e.field], e.message) from None
+        raise
+
+
+def _limits(path: Optional[Path]) -> dict | None:
+    from .limits import read_limits_file
+
+    return read_limits_file(path) if path else None
+
+
+def _emit(plan, fmt: str, out: Optional[Path]) -> None:
+    from .export import FORMATS, to_csv, write_plan
+
+    if out is not None:
+        if out.suffix.lower() not in FORMATS:
+            raise PlannerError("--out", f"{out} must end in .xlsx, .json or .csv")
+        if not out.parent.is_dir():
+            raise PlannerError("--out", f"folder {out.parent} does not exist")
+    if fmt == "json":
+        sys.stdout.write(plan.to_json() + "\n")
+    elif fmt == "csv":
+        sys.stdout.write(to_csv(plan))
+    else:
+        from .table import print_plan
+
+        print_plan(plan)
+    if out is not None:
+        write_plan(plan, out)
+        typer.echo(f"wrote {out}", err=True)
+
+
+FORMAT_CHOICES = ("table", "json", "csv")
+
+
+def _run(command: str, file, fmt, out, limits, flags, raises, bonuses, rsus) -> None:
+    import planner
+
+    try:
+        if fmt not in FORMAT_CHOICES:
+            raise PlannerError("--format", f"must be one of {', '.join(FORMAT_CHOICES)}, not {fmt!r}")
+        scenario = _scenario(file, flags, raises, bonuses, rsus)
+        result = getattr(planner, command)(scenario, limits=_limits(limits))
+        _emit(result, fmt, out)
+    except PlannerError as e:
+        fail(e.field, e.message)
+
+
+FILE_ARG = typer.Argument(None, help="Scenario TOML file (see the README); flags override its fields.",
+                          show_default=False)
+
+
+@app.command("plan")
+def plan_command(
+    file: Optional[Path] = FILE_ARG,
+    fmt: str = typer.Option("table", "--format", "-f", help="table | json | csv on standard output."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the plan to a .xlsx, .json or .csv file."),
+    limits: Optional[Path] = typer.Option(None, "--limits", help="TOML file with IRS limits for a year not built in."),
+    year: Optional[int] = typer.Option(None, "--year", help="Tax year."),
+    name: Optional[str] = typer.Option(None, "--name"),
+    age: Optional[int] = typer.Option(None, "--age", help="Age on Dec 31 of the tax year."),
+    birth_date: Optional[str] = typer.Option(None, "--birth-date"),
+    salary: Optional[float] = typer.Option(None, "--salary", help="Annual base salary on Jan 1."),
+    frequency: Optional[str] = typer.Option(None, "--frequency", help="weekly | biweekly | semimonthly | monthly"),
+    first_pay_date: Optional[str] = typer.Option(None, "--first-pay-date"),
+    prior_year_wages: Optional[float] = typer.Option(None, "--prior-year-wages", help="Last year's W-2 box 3 here."),
+    preset: Optional[str] = typer.Option(None, "--preset", help="Employer preset (see `planner presets`)."),
+    match: Optional[str] = typer.Option(None, "--match", help="Match tiers RATE%:UP_TO_PCT, e.g. 50:4 or 100:3,50:5."),
+    true_up: Optional[bool] = typer.Option(None, "--true-up/--no-true-up"),
+    auto_stop: Optional[bool] = typer.Option(None, "--auto-stop/--no-auto-stop", help="Payroll stops deferral at 402(g)."),
+    pct_step: Optional[float] = typer.Option(None, "--pct-step", help="Elections are multiples of this percent."),
+    max_deferral_pct: Optional[float] = typer.Option(None, "--max-deferral-pct"),
+    max_after_tax_pct: Optional[float] = typer.Option(None, "--max-after-tax-pct"),
+    deferral: Optional[str] = typer.Option(None, "--deferral", help="'max' or dollars for the year."),
+    after_tax: Optional[str] = typer.Option(None, "--after-tax", help="'max', dollars, or 0."),
+    roth: Optional[bool] = typer.Option(None, "--roth/--pretax", help="Deferral type."),
+    strategy: Optional[str] = typer.Option(None, "--strategy", help="even | front-load"),
+    raises: list[str] = typer.Option([], "--raise", help="DATE:SALARY, repeatable."),
+    bonuses: list[str] = typer.Option([], "--bonus", help="DATE:AMOUNT, repeatable."),
+    rsus: list[str] = typer.Option([], "--rsu", help="DATE:VALUE, repeatable."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Re-plan: paychecks on/before this date are paid."),
+    ytd_deferral: Optional[float] = typer.Option(None, "--ytd-deferral"),
+    ytd_after_tax: Optional[float] = typer.Option(None, "--ytd-after-tax"),
+    ytd_match: Optional[float] = typer.Option(None, "--ytd-match"),
+    ytd_eligible_pay: Optional[float] = typer.Option(None, "--ytd-eligible-pay"),
+):
+    """Find the elections that reach 402(g), keep the full match and fill 415(c)."""
+    flags = {k: v for k, v in locals().items() if k not in ("file", "fmt", "out", "limits", "raises", "bonuses", "rsus")}
+    _run("plan", file, fmt, out, limits, _flag_names(flags), raises, bonuses, rsus)
+
+
+def _flag_names(values: dict) -> dict:
+    return {"--" + k.replace("_", "-"): v for k, v in values.items()}
+
+
+@app.command("check")
+def check_command(
+    file: Path = typer.Argument(..., help="Scenario TOML file with [[election]] entries.", show_default=False),
+    fmt: str = typer.Option("table", "--format", "-f", help="table | json | csv on standard output."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the result to a .xlsx, .json or .csv file."),
+    limits: Optional[Path] = typer.Option(None, "--limits", help="TOML file with IRS limits for a year not built in."),
+):
+    """Simulate the elections in force: when each limit is reached, match lost, excess."""
+    _run("check", file, fmt, out, limits, {}, [], [], [])
+
+
+@app.command("limits")
+def limits_command(
+    year: Optional[int] = typer.Argument(None, help="Tax year (default: every built-in year)."),
+    limits: Optional[Path] = typer.Option(None, "--limits", help="TOML file with limits for a year not built in."),
+):
+    """Print the IRS limits for a year with their sources."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .limits import built_in_years, limits_for, limits_rows
+
+    try:
+        years = [year] if year is not None else built_in_years()
+        for y in years:
+            table = Table(title=f"IRS limits {y}", header_style="bold")
+            for column in ("Limit", "Amount", "Source"):
+                table.add_column(column, justify="right" if column == "Amount" else "left")
+            for row in limits_rows(limits_for(y, _limits(limits))):
+                table.add_row(*row)
+            Console().print(table)
+    except PlannerError as e:
+        fail(e.field, e.message)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("planner: interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,75 @@
+"""Files a plan is written to: JSON, CSV, and the workbook (planner/workbook.py).
+
+Every file is written to a temporary name beside the target and renamed onto it, so an
+interrupted run never leaves half a file or clobbers the previous one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from .result import Plan
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value):
+    """Text a spreadsheet would run as a formula is made inert with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_atomic(path: str | Path, write) -> None:
+    """Call write(tmp_path) for a temporary file beside `path`, then rename it onto `path`."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_text(path: str | Path, text: str) -> None:
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+
+    write_atomic(path, write)
+
+
+def to_csv(plan: Plan) -> str:
+    """One row per paycheck, the JSON period keys as columns."""
+    out = io.StringIO()
+    if plan.periods:
+        writer = csv.DictWriter(out, fieldnames=list(plan.periods[0]), lineterminator="\n")
+        writer.writeheader()
+        for row in plan.periods:
+            writer.writerow({k: safe_text(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
+
+
+def write_plan(plan: Plan, path: str | Path) -> None:
+    """Write the plan to `path` in the format its extension names (.json, .csv, .xlsx)."""
+    kind = FORMATS.get(Path(path).suffix.lower())
+    if kind == "json":
+        write_text(path, plan.to_json() + "\n")
+    elif kind == "csv":
+        write_text(path, to_csv(plan))
+    elif kind == "xlsx":
+        from .workbook import write_workbook  # XlsxWriter is only imported on this path
+
+        write_workbook(plan, path)
+    else:
+        raise ValueError(f"unknown output format for {path}")

@@ -1,0 +1,77 @@
+"""The terminal view of a plan (rich): one row per paycheck, totals against each limit,
+the election changes to make, and the warnings."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from .result import Plan
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def _pct(value) -> str:
+    return f"{value:g}%"
+
+
+def schedule_table(plan: Plan) -> Table:
+    title = f"{plan.name or 'Plan'} - {plan.tax_year}" + (" (check of the elections in force)" if plan.command == "check" else "")
+    table = Table(title=title, header_style="bold", show_lines=False, pad_edge=False)
+    for column in ("#", "Pay date", "Kind", "Eligible", "Def %", "Deferral", "AT %", "After-tax", "Match",
+                   "YTD deferral", "YTD additions", ""):
+        table.add_column(column, justify="left" if column in ("Pay date", "Kind", "") else "right")
+    for n, p in enumerate(plan.periods, 1):
+        mark = "[red]over limit[/]" if p["over_limit"] else ("cut" if p["capped"] else "")
+        table.add_row(str(n), p["pay_date"], p["kind"], _money(p["eligible"]), _pct(p["deferral_pct"]),
+                      _money(p["deferral"]), _pct(p["after_tax_pct"]), _money(p["after_tax"]), _money(p["match"]),
+                      _money(p["ytd_deferral"]), _money(p["ytd_annual_additions"]), mark,
+                      style="red" if p["over_limit"] else None)
+    return table
+
+
+def totals_table(plan: Plan) -> Table:
+    t, lim = plan.totals, plan.limits
+    table = Table(title="The year against the limits", header_style="bold")
+    for column in ("", "Total", "Limit", "Room left"):
+        table.add_column(column, justify="left" if not column else "right")
+    deferral_limit = lim["deferral"] + lim["catch_up"]
+    rows = [
+        ("Deferral (402(g)" + (" + catch-up)" if lim["catch_up"] else ")"), t["deferral"], deferral_limit),
+        ("  of which catch-up", t["catch_up"], lim["catch_up"] or None),
+        ("  pre-tax / Roth", None, None, f"{_money(t['pretax'])} / {_money(t['roth'])}"),
+        ("Employer match" + (f" (true-up {_money(t['true_up'])})" if t["true_up"] else ""), t["match"], None),
+        ("After-tax", t["after_tax"], lim["after_tax_cap"] or None),
+        ("Annual additions (415(c))", t["annual_additions"], lim["annual_additions_applied"]),
+    ]
+    for row in rows:
+        label, total, limit = row[:3]
+        shown = row[3] if len(row) > 3 else _money(total)
+        room = "" if limit is None else _money(round(limit - total, 2))
+        table.add_row(label, shown, "" if limit is None else _money(limit), room)
+    if t.get("excess"):
+        table.add_row("[red]Excess to refund[/]", f"[red]{_money(t['excess'])}[/]", "", "")
+    if "match_lost" in t:
+        table.add_row("Match lost", _money(t["match_lost"]), "", "")
+    return table
+
+
+def elections_table(plan: Plan) -> Table:
+    heading = "Elections in force" if plan.command == "check" else "Election changes to make"
+    table = Table(title=heading, header_style="bold")
+    for column in ("From paycheck", "Deferral %", "After-tax %"):
+        table.add_column(column, justify="right" if "%" in column else "left")
+    for e in plan.elections:
+        table.add_row(e["from"], _pct(e["deferral_pct"]), _pct(e["after_tax_pct"]))
+    return table
+
+
+def print_plan(plan: Plan, console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(schedule_table(plan))
+    console.print(totals_table(plan))
+    console.print(elections_table(plan))
+    for warning in plan.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
