@@ -6,14 +6,17 @@ solver or simulation -> Plan. The CLI calls exactly these.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+
+from .errors import PlannerError
 
 from .limits import limits_for
 from .paychecks import Paychecks, build_paychecks
 from .report import build_plan
 from .result import Plan
 from .rules import year_rules
-from .scenario import Scenario, load_scenario, scenario_from_dict
+from .scenario import Election, Scenario, load_scenario, scenario_from_dict
 from .simulate import simulate
 from .solver import Schedule, solve
 
@@ -45,11 +48,29 @@ def schedule_of(scenario: Scenario, paychecks: Paychecks) -> Schedule:
     return Schedule.of(keys, [paychecks.eligible[i] for i in paychecks.future])
 
 
+def lagged(scenario: Scenario, paychecks: Paychecks, schedule: Schedule) -> dict[int, tuple[int, int]]:
+    """Election groups a re-plan cannot change any more: the first `election_lag` pay dates
+    after `as_of` still get the elections in force."""
+    lag = scenario.plan.election_lag
+    if not (scenario.ytd and lag):
+        return {}
+    if not scenario.elections:
+        raise PlannerError("election", f"plan.election_lag = {lag} in a re-plan needs the elections in force "
+                                       "as [[election]] entries")
+    deferral, after_tax = elections_in_force(scenario, paychecks)
+    future = paychecks.future
+    regular_days = sorted({paychecks.dates[i] for i in future if paychecks.kinds[i] == "regular"})
+    last_lagged = regular_days[min(lag, len(regular_days)) - 1] if regular_days else dt.date.min
+    return {schedule.group_of_row[k]: (deferral[k], after_tax[k])
+            for k, i in enumerate(future) if paychecks.dates[i] <= last_lagged}
+
+
 def plan(scenario: Scenario | dict | str | Path, limits: dict | None = None) -> Plan:
     """Find the elections that reach the scenario's goal without exceeding any limit."""
     scenario, year_limits, paychecks, rules = _prepare(scenario, limits)
     eligible = [paychecks.eligible[i] for i in paychecks.future]
-    solution = solve(rules, scenario.goal, schedule_of(scenario, paychecks), eligible)
+    schedule = schedule_of(scenario, paychecks)
+    solution = solve(rules, scenario.goal, schedule, eligible, lagged(scenario, paychecks, schedule))
     return build_plan("plan", scenario, year_limits, rules, paychecks, solution.deferral_pct,
                       solution.after_tax_pct, solution.simulation, solution.warnings)
 
@@ -59,8 +80,12 @@ def elections_in_force(scenario: Scenario, paychecks: Paychecks) -> tuple[list[i
     deferral, after_tax = [], []
     for i in paychecks.future:
         current = [e for e in scenario.elections if e.start <= paychecks.dates[i]]
-        deferral.append(current[-1].deferral_pct if current else 0)
-        after_tax.append(current[-1].after_tax_pct if current else 0)
+        e = current[-1] if current else Election(paychecks.dates[i], 0, 0)
+        bonus = paychecks.kinds[i] == "bonus" and scenario.plan.separate_bonus_election
+        d = e.bonus_deferral_pct if bonus and e.bonus_deferral_pct is not None else e.deferral_pct
+        a = e.bonus_after_tax_pct if bonus and e.bonus_after_tax_pct is not None else e.after_tax_pct
+        deferral.append(d)
+        after_tax.append(a)
     return deferral, after_tax
 
 

@@ -60,14 +60,13 @@ def build_paychecks(scenario: Scenario, compensation_limit: int) -> Paychecks:
         rows.append((rsu.date, 2, len(rows), "rsu", rsu.value, 0))
     rows.sort()
 
-    as_of = scenario.ytd.as_of if scenario.ytd else None
-    paid = tuple(as_of is not None and row[0] <= as_of for row in rows)
-    counted = scenario.ytd.eligible_pay if scenario.ytd else 0
+    ytd = scenario.ytd
+    paid = tuple(ytd is not None and row[0] <= ytd.as_of for row in rows)
+    counted, first_future = 0, sum(paid)
     eligible = []
-    for row, was_paid in zip(rows, paid):
-        if was_paid:  # its eligible pay is inside ytd.eligible_pay already
-            eligible.append(row[5])
-            continue
+    for i, row in enumerate(rows):
+        if i == first_future and ytd and ytd.eligible_pay is not None:
+            counted = ytd.eligible_pay  # the paystub's figure replaces the calendar's estimate
         part = max(0, min(row[5], compensation_limit - counted))
         counted += part
         eligible.append(part)
@@ -78,3 +77,9 @@ def build_paychecks(scenario: Scenario, compensation_limit: int) -> Paychecks:
         eligible=tuple(eligible),
         paid=paid,
     )
+
+
+def regular_dates_before(scenario: Scenario) -> list[dt.date]:
+    """The regular pay dates of the year before, to count an election lag back across Jan 1."""
+    pay = scenario.pay
+    return pay_dates(pay.frequency, scenario.tax_year - 1, pay.first_pay_date, pay.holiday_shift)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .errors import PlannerError
 from .limits import Limits, limits_for
 from .money import dollars, pct_value
-from .paychecks import Paychecks
+from .paychecks import Paychecks, regular_dates_before
 from .result import Plan
 from .rules import YearRules
 from .scenario import Scenario
@@ -60,7 +60,7 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
         elections = [{"from": e.start.isoformat(), "deferral_pct": pct_value(e.deferral_pct),
                       "after_tax_pct": pct_value(e.after_tax_pct)} for e in scenario.elections]
     else:
-        elections = election_changes(periods)
+        elections = election_changes(scenario, paychecks, periods)
 
     notes = list(warnings) + _warnings(command, scenario, limits, rules, periods, sim, match_lost)
     return Plan(
@@ -86,13 +86,32 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
     )
 
 
-def election_changes(periods: list[dict]) -> list[dict]:
-    """The first election and every change after it, dated by the first paycheck it applies to."""
+def election_changes(scenario: Scenario, paychecks: Paychecks, periods: list[dict]) -> list[dict]:
+    """The elections to enter, in order: each dated by the first paycheck it applies to and
+    the pay date before which it must be submitted (`election_lag` paychecks earlier).
+    Bonus elections, when the plan takes them apart, are listed for their bonus only."""
+    separate = scenario.plan.separate_bonus_election
+    regular = regular_dates_before(scenario) + sorted({d for d, k in zip(paychecks.dates, paychecks.kinds)
+                                                       if k == "regular"})
+    lag = scenario.plan.election_lag
+
+    def submit_before(day: str) -> str:
+        k = next((j for j, d in enumerate(regular) if d.isoformat() >= day), len(regular))
+        return regular[max(k - lag, 0)].isoformat() if regular else day
+
     out, current = [], None
+    if scenario.ytd and scenario.elections:  # a re-plan: what is in force needs no entry
+        in_force = [e for e in scenario.elections if e.start <= scenario.ytd.as_of]
+        if in_force:
+            current = (pct_value(in_force[-1].deferral_pct), pct_value(in_force[-1].after_tax_pct))
     for p in periods:
         pair = (p["deferral_pct"], p["after_tax_pct"])
-        if pair != current:
-            out.append({"from": p["pay_date"], "deferral_pct": pair[0], "after_tax_pct": pair[1]})
+        if separate and p["kind"] == "bonus":
+            out.append({"from": p["pay_date"], "deferral_pct": pair[0], "after_tax_pct": pair[1],
+                        "submit_before": submit_before(p["pay_date"]), "applies_to": "bonus"})
+        elif pair != current and p["kind"] != "rsu":
+            out.append({"from": p["pay_date"], "deferral_pct": pair[0], "after_tax_pct": pair[1],
+                        "submit_before": submit_before(p["pay_date"]), "applies_to": "pay"})
             current = pair
     return out
 

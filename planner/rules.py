@@ -77,5 +77,6 @@ def year_rules(scenario: Scenario, limits: Limits, paychecks: Paychecks) -> Year
         ytd_deferral=ytd.deferral if ytd else 0,
         ytd_after_tax=ytd.after_tax if ytd else 0,
         ytd_match=ytd.match if ytd else 0,
-        ytd_eligible=ytd.eligible_pay if ytd else 0,
+        ytd_eligible=sum(e for e, paid in zip(paychecks.eligible, paychecks.paid) if paid)
+        if ytd is None or ytd.eligible_pay is None else ytd.eligible_pay,
     )

@@ -91,6 +91,8 @@ class Election:
     start: dt.date  # `from` in the file
     deferral_pct: int
     after_tax_pct: int
+    bonus_deferral_pct: int | None = None  # with plan.separate_bonus_election; None: as above
+    bonus_after_tax_pct: int | None = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ class Ytd:
     deferral: int = 0
     after_tax: int = 0
     match: int = 0
-    eligible_pay: int = 0
+    eligible_pay: int | None = None  # None: estimated from the calendar's paychecks so far
     other_employer_deferral: int = 0
     gross_pay: int | None = None  # None: the calendar's gross of the paychecks so far
 
@@ -409,8 +411,10 @@ def _plan(data) -> PlanRules:
 def _elections(tables: list, year: int) -> tuple[Election, ...]:
     elections = []
     for i, data in enumerate(tables):
-        t = _Table(data, f"election[{i}]", {"from", "deferral_pct", "after_tax_pct"})
-        elections.append(Election(t.date("from", year), t.pct("deferral_pct", 0), t.pct("after_tax_pct", 0)))
+        t = _Table(data, f"election[{i}]", {"from", "deferral_pct", "after_tax_pct", "bonus_deferral_pct",
+                                            "bonus_after_tax_pct"})
+        elections.append(Election(t.date("from", year), t.pct("deferral_pct", 0), t.pct("after_tax_pct", 0),
+                                  t.pct("bonus_deferral_pct"), t.pct("bonus_after_tax_pct")))
     starts = [e.start for e in elections]
     if starts != sorted(set(starts)):
         raise PlannerError("election", "entries must have increasing `from` dates")
@@ -447,7 +451,7 @@ def _ytd(data, year: int) -> Ytd:
         deferral=t.money("deferral", 0),
         after_tax=t.money("after_tax", 0),
         match=t.money("match", 0),
-        eligible_pay=t.money("eligible_pay", 0),
+        eligible_pay=t.money("eligible_pay", None),
         other_employer_deferral=t.money("other_employer_deferral", 0),
         gross_pay=t.money("gross_pay", None),
     )

@@ -77,16 +77,25 @@ class Solution:
     warnings: list[str]
 
 
-def solve(rules: YearRules, goal: Goal, schedule: Schedule, eligible: list[int]) -> Solution:
+def solve(rules: YearRules, goal: Goal, schedule: Schedule, eligible: list[int],
+          fixed: dict[int, tuple[int, int]] | None = None) -> Solution:
+    """`fixed` maps groups whose elections cannot change any more (an election lag) to
+    their (deferral, after-tax) levels."""
     plan = rules.plan
     step = plan.pct_step
     n = len(schedule)
-    zeros = [0] * n
+    fixed = fixed or {}
+
+    def pinned(levels: list[int], which: int) -> list[int]:
+        return [fixed[g][which] if g in fixed else level for g, level in enumerate(levels)]
+
+    d_lo, a_lo = pinned([0] * n, 0), pinned([0] * n, 1)
 
     def run(d_levels, a_levels) -> Simulation:
         return simulate(rules, eligible, schedule.rows(d_levels), schedule.rows(a_levels))
 
-    baseline = run(zeros, zeros)  # what the year already holds ([ytd]); no plan can undo it
+    # what the year holds without new money ([ytd], lagged elections): no plan can undo it
+    baseline = run(d_lo, a_lo)
 
     def valid(sim: Simulation) -> bool:
         t, b = sim.totals, baseline.totals
@@ -101,22 +110,22 @@ def solve(rules: YearRules, goal: Goal, schedule: Schedule, eligible: list[int])
     # ---- (1) and (2): deferral, then the match it earns
     d_target = rules.deferral_room if goal.deferral == MAX else max(goal.deferral - rules.ytd_deferral, 0)
     d_target = min(d_target, rules.deferral_room)
-    d_hi = [_floor(min(plan.max_deferral_pct, plan.max_total_pct), step)] * n
-    d_floor = 0 if plan.match_true_up else min(_ceil(full_match_pct(rules.match), step), d_hi[0])
-    d_bases = _bases(schedule, d_hi, d_target, step, goal.strategy, d_floor)
+    d_hi = pinned([_floor(min(plan.max_deferral_pct, plan.max_total_pct), step)] * n, 0)
+    d_floor = 0 if plan.match_true_up else _ceil(full_match_pct(rules.match), step)
+    d_bases = _bases(schedule, d_lo, d_hi, d_target, step, goal.strategy, d_floor)
     unmatched_catch_up = min(rules.catch_up_limit, d_target)
     if unmatched_catch_up and not plan.match_catch_up and not plan.match_true_up:
         # catch-up is the last money deferred; put it on the last paychecks so every earlier
         # paycheck still carries matched deferral
         d_bases += [_back_loaded(schedule, base, d_hi, d_target, step)
-                    for base in _bases(schedule, d_hi, d_target - unmatched_catch_up, step, goal.strategy, d_floor)]
+                    for base in _bases(schedule, d_lo, d_hi, d_target - unmatched_catch_up, step, goal.strategy, d_floor)]
     d_best = _best(
         _candidates(schedule, d_hi, d_target, step, d_bases),
-        lambda levels: run(levels, zeros),
+        lambda levels: run(levels, a_lo),
         valid,
         lambda levels, sim: (sim.totals["deferral"], sim.totals["match"], -_changes(schedule, levels)),
     )
-    d_levels, d_sim = d_best if d_best else (zeros, baseline)
+    d_levels, d_sim = d_best if d_best else (d_lo, baseline)
 
     # ---- (3): after-tax in the room that is left
     t = d_sim.totals
@@ -125,10 +134,10 @@ def solve(rules: YearRules, goal: Goal, schedule: Schedule, eligible: list[int])
         a_target = min(a_target, rules.after_tax_cap - t["after_tax"])
     if goal.after_tax != MAX:
         a_target = min(a_target, goal.after_tax - t["after_tax"])
-    a_target = max(a_target, 0)
-    a_hi = [min(_floor(plan.max_after_tax_pct, step), _floor(plan.max_total_pct - d, step)) for d in d_levels]
+    a_target = max(a_target, 0) + schedule.total(a_lo)  # candidates' totals hold the pinned after-tax
+    a_hi = pinned([min(_floor(plan.max_after_tax_pct, step), _floor(plan.max_total_pct - d, step)) for d in d_levels], 1)
     a_best = _best(
-        _candidates(schedule, a_hi, a_target, step, _bases(schedule, a_hi, a_target, step, goal.strategy, 0)),
+        _candidates(schedule, a_hi, a_target, step, _bases(schedule, a_lo, a_hi, a_target, step, goal.strategy, 0)),
         lambda levels: run(d_levels, levels),
         valid,
         lambda levels, sim: (
@@ -136,9 +145,11 @@ def solve(rules: YearRules, goal: Goal, schedule: Schedule, eligible: list[int])
             -_changes(schedule, [(d, a) for d, a in zip(d_levels, levels)]),
         ),
     )
-    a_levels, sim = a_best if a_best else (zeros, d_sim)
+    a_levels, sim = a_best if a_best else (a_lo, d_sim)
 
-    warnings = _shortfalls(rules, goal, schedule, d_levels, a_levels, d_hi, a_hi, d_target, a_target, d_sim, sim)
+    d_unused = d_target - (sim.totals["deferral"] - rules.ytd_deferral)
+    a_unused = a_target - (sim.totals["after_tax"] - d_sim.totals["after_tax"] + schedule.total(a_lo))
+    warnings = _shortfalls(rules, schedule, d_levels, a_levels, d_hi, a_hi, d_unused, a_unused)
     return Solution(schedule.rows(d_levels), schedule.rows(a_levels), sim, warnings)
 
 
@@ -169,12 +180,13 @@ def _best(candidates, run, valid, score):
     return best[1:] if best else None
 
 
-def _bases(schedule: Schedule, hi: list[int], target: int, step: int, strategy: str, floor: int) -> list:
+def _bases(schedule: Schedule, lo: list[int], hi: list[int], target: int, step: int, strategy: str,
+           floor: int) -> list:
     """Base schedules within `target`: one even level, and for front-load, caps first with
     `floor` (the least that keeps the full match) after."""
-    bases = [_even(schedule, hi, target, step)]
+    bases = [_even(schedule, lo, hi, target, step)]
     if strategy == "front-load":
-        front = _front_loaded(schedule, [min(floor, h) for h in hi], hi, target, step)
+        front = _front_loaded(schedule, [min(max(floor, l), h) for l, h in zip(lo, hi)], hi, target, step)
         if front is not None:
             bases.insert(0, front)
     return bases
@@ -209,11 +221,11 @@ def _candidates(schedule: Schedule, hi: list[int], target: int, step: int, bases
                     yield levels
 
 
-def _even(schedule: Schedule, hi: list[int], target: int, step: int) -> list[int]:
-    """The highest single level (clipped to each date's cap) whose total stays within target."""
+def _even(schedule: Schedule, lo: list[int], hi: list[int], target: int, step: int) -> list[int]:
+    """The highest single level (clipped to each date's bounds) whose total stays within target."""
 
     def levels(k: int) -> list[int]:
-        return [min(k * step, h) for h in hi]
+        return [min(max(k * step, low), high) for low, high in zip(lo, hi)]
 
     low, high = 0, max(hi, default=0) // step
     while low < high:
@@ -260,27 +272,26 @@ def _back_loaded(schedule: Schedule, base: list[int], hi: list[int], target: int
     return levels
 
 
-def _shortfalls(rules, goal, schedule, d_levels, a_levels, d_hi, a_hi, d_target, a_target, d_sim, sim) -> list[str]:
+def _shortfalls(rules, schedule, d_levels, a_levels, d_hi, a_hi, d_unused, a_unused) -> list[str]:
     """Plain sentences for goals the plan cannot reach, naming the constraint that binds."""
     from .money import dollars, pct_value
 
     out = []
     plan = rules.plan
     paid = [g for g in range(len(schedule)) if schedule.paid(g)]
-    d_new = sim.totals["deferral"] - rules.ytd_deferral
-    if d_target - d_new > 0 and paid and all(d_levels[g] >= d_hi[g] for g in paid):
+    if d_unused > 0 and paid and all(d_levels[g] >= d_hi[g] for g in paid):
         out.append(
-            f"Deferral goal not reached: the plan's maximum of {pct_value(d_hi[paid[0]])}% per paycheck binds; "
-            f"${dollars(d_target - d_new):,.2f} of deferral room is left unused."
+            f"Deferral goal not reached: the plan's maximum of {pct_value(max(d_hi))}% per paycheck binds; "
+            f"${dollars(d_unused):,.2f} of deferral room is left unused."
         )
-    if goal.deferral == MAX and rules.deferral_room == 0 and not rules.ytd_deferral and rules.other_employer_deferral:
-        out.append("No deferral room is left: deferrals at an earlier employer used the 402(g) limit, so no match can be earned.")
-    a_new = sim.totals["after_tax"] - d_sim.totals["after_tax"]
-    if a_target - a_new > 0 and paid and all(a_levels[g] >= a_hi[g] for g in paid):
-        binds = "after-tax" if plan.max_after_tax_pct <= plan.max_total_pct - max(d_levels) else "total"
-        cap = plan.max_after_tax_pct if binds == "after-tax" else plan.max_total_pct
+    if rules.deferral_room == 0 and rules.other_employer_deferral and not rules.ytd_deferral:
+        out.append("No deferral room is left: deferrals at an earlier employer used the 402(g) limit, "
+                   "so this plan can earn no match.")
+    if a_unused > 0 and paid and all(a_levels[g] >= a_hi[g] for g in paid):
+        total_binds = plan.max_after_tax_pct > plan.max_total_pct - max(d_levels)
+        cap = plan.max_total_pct if total_binds else plan.max_after_tax_pct
         out.append(
-            f"After-tax goal not reached: the plan's maximum {binds} contribution of {pct_value(cap)}% per paycheck "
-            f"binds; ${dollars(a_target - a_new):,.2f} of room is left unused."
+            f"After-tax goal not reached: the plan's maximum {'total' if total_binds else 'after-tax'} "
+            f"contribution of {pct_value(cap)}% per paycheck binds; ${dollars(a_unused):,.2f} of room is left unused."
         )
     return out

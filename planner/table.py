@@ -3,6 +3,7 @@ the election changes to make, and the warnings."""
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -19,13 +20,16 @@ def _pct(value) -> str:
 
 def schedule_table(plan: Plan) -> Table:
     title = f"{plan.name or 'Plan'} - {plan.tax_year}" + (" (check of the elections in force)" if plan.command == "check" else "")
-    table = Table(title=title, header_style="bold", show_lines=False, pad_edge=False)
-    for column in ("#", "Pay date", "Kind", "Eligible", "Def %", "Deferral", "AT %", "After-tax", "Match",
-                   "YTD deferral", "YTD additions", ""):
-        table.add_column(column, justify="left" if column in ("Pay date", "Kind", "") else "right")
+    table = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD)
+    for column in ("#", "Pay date", "Eligible", "Def %", "Deferral", "AT %", "After-tax", "Match",
+                   "YTD deferral", "YTD additions", "Note"):
+        table.add_column(column, justify="left" if column in ("Pay date", "Note") else "right")
+    matched = plan.totals["match"] > 0
     for n, p in enumerate(plan.periods, 1):
-        mark = "[red]over limit[/]" if p["over_limit"] else ("cut" if p["capped"] else "")
-        table.add_row(str(n), p["pay_date"], p["kind"], _money(p["eligible"]), _pct(p["deferral_pct"]),
+        no_match = matched and p["eligible"] > 0 and p["match"] == 0
+        mark = ("[red]over limit[/]" if p["over_limit"] else "[yellow]no match[/]" if no_match
+                else "cut" if p["capped"] else p["kind"] if p["kind"] != "regular" else "")
+        table.add_row(str(n), p["pay_date"], _money(p["eligible"]), _pct(p["deferral_pct"]),
                       _money(p["deferral"]), _pct(p["after_tax_pct"]), _money(p["after_tax"]), _money(p["match"]),
                       _money(p["ytd_deferral"]), _money(p["ytd_annual_additions"]), mark,
                       style="red" if p["over_limit"] else None)
@@ -34,7 +38,7 @@ def schedule_table(plan: Plan) -> Table:
 
 def totals_table(plan: Plan) -> Table:
     t, lim = plan.totals, plan.limits
-    table = Table(title="The year against the limits", header_style="bold")
+    table = Table(title="The year against the limits", header_style="bold", box=box.SIMPLE_HEAD)
     for column in ("", "Total", "Limit", "Room left"):
         table.add_column(column, justify="left" if not column else "right")
     deferral_limit = lim["deferral"] + lim["catch_up"]
@@ -60,16 +64,19 @@ def totals_table(plan: Plan) -> Table:
 
 def elections_table(plan: Plan) -> Table:
     heading = "Elections in force" if plan.command == "check" else "Election changes to make"
-    table = Table(title=heading, header_style="bold")
-    for column in ("From paycheck", "Deferral %", "After-tax %"):
+    table = Table(title=heading, header_style="bold", box=box.SIMPLE_HEAD)
+    for column in ("From paycheck", "Submit before", "Deferral %", "After-tax %", "Applies to"):
         table.add_column(column, justify="right" if "%" in column else "left")
     for e in plan.elections:
-        table.add_row(e["from"], _pct(e["deferral_pct"]), _pct(e["after_tax_pct"]))
+        table.add_row(e["from"], e.get("submit_before", ""), _pct(e["deferral_pct"]), _pct(e["after_tax_pct"]),
+                      "bonus only" if e.get("applies_to") == "bonus" else "every paycheck")
     return table
 
 
 def print_plan(plan: Plan, console: Console | None = None) -> None:
     console = console or Console()
+    if not console.is_terminal:  # piped or captured: wide enough that nothing is cut
+        console.width = max(console.width, 130)
     console.print(schedule_table(plan))
     console.print(totals_table(plan))
     console.print(elections_table(plan))
