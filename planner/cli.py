@@ -238,6 +238,66 @@ def limits_command(
         fail(e.field, e.message)
 
 
+@app.command("presets")
+def presets_command(
+    name: Optional[str] = typer.Argument(None, help="A preset to show fact by fact (default: list them all).",
+                                         show_default=False),
+):
+    """List the employer presets, or show one preset's facts: value, status and source."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .presets import load_preset, preset_facts, preset_names
+
+    try:
+        if name is None:
+            table = Table(title="Employer presets (plan.preset)", header_style="bold")
+            table.add_column("Name")
+            table.add_column("Description")
+            for preset in preset_names():
+                table.add_row(preset, load_preset(preset).get("description", ""))
+            Console().print(table)
+            return
+        data = load_preset(name)
+        console = Console()
+        table = Table(title=f"Preset {name}: {escape(data.get('description', ''))}", header_style="bold",
+                      show_lines=True)
+        table.add_column("Key", no_wrap=True)
+        table.add_column("Value", min_width=12)
+        table.add_column("Status", no_wrap=True)
+        table.add_column("Source", overflow="fold")
+        facts = preset_facts(name)
+        for fact in facts:
+            status = f"[yellow]{fact['status']}[/]" if fact["status"] == "assumed" else escape(fact["status"])
+            table.add_row(_fact_key(fact), escape(_toml_value(fact["value"])), status,
+                          escape(fact["source"].replace(" ; ", "\n")))
+        console.print(table)
+        for fact in facts:
+            text = ". ".join(t.rstrip(".") for t in (fact["summary"], fact["note"]) if t)
+            console.print(f"[bold]{_fact_key(fact)}[/]: {escape(text)}.")
+        console.print("Assumed facts have one source or none: set the key in your scenario's \\[plan] to override one.")
+    except PlannerError as e:
+        fail(e.field, e.message)
+
+
+def _fact_key(fact: dict) -> str:
+    return f"plan.{fact['key']}" if fact["plan_key"] else f"{fact['key']} (info)"
+
+
+def _toml_value(value) -> str:
+    """A preset value as it would be written in a scenario's [plan] table."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
 def main() -> None:
     try:
         app()

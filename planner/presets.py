@@ -1,11 +1,14 @@
 """Employer presets: plan rules as data files in planner/data/presets/NAME.toml.
 
-A preset file has a [plan] table of scenario plan keys and a [facts] table that says, for
-each key, its status (confirmed or assumed) and its source. Explicit keys in a scenario's
-[plan] win over the preset's."""
+A preset file has a top-level `name` and `description`, a [plan] table of scenario plan
+keys and a [facts] table that says, for each key, its status (confirmed or assumed), its
+source and a plain `summary` (and a `note` where useful). A fact whose key is not a plan
+key is informational and carries its own `value`. Explicit keys in a scenario's [plan]
+win over the preset's; `assumptions` says which assumed facts a scenario still relies on."""
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +16,7 @@ from pathlib import Path
 from .errors import PlannerError
 
 PRESET_DIR = Path(__file__).parent / "data" / "presets"
+STATUSES = ("confirmed", "assumed")
 
 
 def preset_names() -> list[str]:
@@ -20,12 +24,17 @@ def preset_names() -> list[str]:
 
 
 @lru_cache(maxsize=None)
+def _read(name: str) -> dict:
+    with (PRESET_DIR / f"{name}.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
 def load_preset(name: str) -> dict:
+    """The preset file as a dict (a fresh copy: callers may change it)."""
     if not isinstance(name, str) or name not in preset_names():
         known = ", ".join(preset_names()) or "none installed"
         raise PlannerError("plan.preset", f"unknown preset {name!r} (known: {known})")
-    with (PRESET_DIR / f"{name}.toml").open("rb") as fh:
-        return tomllib.load(fh)
+    return copy.deepcopy(_read(name))
 
 
 def apply_preset(plan: dict) -> dict:
@@ -33,3 +42,36 @@ def apply_preset(plan: dict) -> dict:
     if not isinstance(plan, dict) or "preset" not in plan:
         return plan
     return {**load_preset(plan["preset"]).get("plan", {}), **plan}
+
+
+def preset_facts(name: str) -> list[dict]:
+    """Every fact of a preset, in file order: key, value, status, source, summary, note,
+    and `plan_key` (False for an informational fact the scenario cannot set)."""
+    data = load_preset(name)
+    plan, facts = data.get("plan", {}), data.get("facts", {})
+    out = []
+    for key, fact in facts.items():
+        out.append({
+            "key": key,
+            "value": plan[key] if key in plan else fact.get("value"),
+            "status": fact.get("status", ""),
+            "source": fact.get("source", ""),
+            "summary": fact.get("summary", ""),
+            "note": fact.get("note", ""),
+            "plan_key": key in plan,
+        })
+    return out
+
+
+def assumptions(plan_table: dict) -> list[str]:
+    """One plain sentence per ASSUMED fact of the preset a scenario's [plan] table names,
+    for each plan key the table does not set itself. [] without a preset."""
+    if not isinstance(plan_table, dict) or "preset" not in plan_table:
+        return []
+    name = plan_table["preset"]
+    out = []
+    for fact in preset_facts(name):
+        if fact["status"] != "assumed" or not fact["plan_key"] or fact["key"] in plan_table:
+            continue
+        out.append(f"Assumed for {name}: {fact['summary'] or fact['key']}; set plan.{fact['key']} to change it.")
+    return out

@@ -81,7 +81,7 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
         elections=elections,
         warnings=notes,
         limit_sources=dict(limits.sources),
-        ytd=_ytd(scenario),
+        ytd=_ytd(scenario, rules),
         scenario=scenario,
     )
 
@@ -116,12 +116,12 @@ def election_changes(scenario: Scenario, paychecks: Paychecks, periods: list[dic
     return out
 
 
-def _ytd(scenario: Scenario) -> dict:
+def _ytd(scenario: Scenario, rules: YearRules) -> dict:
     y = scenario.ytd
     if y is None:
         return {}
     return {"as_of": y.as_of.isoformat(), "deferral": dollars(y.deferral), "after_tax": dollars(y.after_tax),
-            "match": dollars(y.match), "eligible_pay": dollars(y.eligible_pay),
+            "match": dollars(y.match), "eligible_pay": dollars(rules.ytd_eligible),
             "other_employer_deferral": dollars(y.other_employer_deferral)}
 
 

@@ -23,6 +23,8 @@ from .rules import YearRules
 from .scenario import MAX, Goal
 from .simulate import Simulation, simulate
 
+MAX_TIED = 8  # equally good deferral schedules carried into the after-tax stage
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -55,6 +57,10 @@ class Schedule:
 
     def paid(self, g: int) -> bool:
         return sum(self.pay[g]) > 0
+
+    def step_of_smallest_paycheck(self, step: int) -> int:
+        """One step of the smallest pay date with eligible pay: the precision the grid allows."""
+        return min((self.amount(g, step) for g in range(len(self)) if self.paid(g)), default=0)
 
     def carry_over(self, levels: list[int]) -> list[int]:
         """Groups without eligible pay keep the election before them (no change is needed)."""
@@ -119,33 +125,53 @@ def solve(rules: YearRules, goal: Goal, schedule: Schedule, eligible: list[int],
         # paycheck still carries matched deferral
         d_bases += [_back_loaded(schedule, base, d_hi, d_target, step)
                     for base in _bases(schedule, d_lo, d_hi, d_target - unmatched_catch_up, step, goal.strategy, d_floor)]
-    d_best = _best(
-        _candidates(schedule, d_hi, d_target, step, d_bases),
-        lambda levels: run(levels, a_lo),
-        valid,
-        lambda levels, sim: (sim.totals["deferral"], sim.totals["match"], -_changes(schedule, levels)),
-    )
-    d_levels, d_sim = d_best if d_best else (d_lo, baseline)
+    scored = []
+    for levels in _candidates(schedule, d_hi, d_target, step, d_bases):
+        sim = run(levels, a_lo)
+        if valid(sim):
+            scored.append(((sim.totals["deferral"], sim.totals["match"]), levels, sim))
+    top = max((key for key, _, _ in scored), default=None)
+    # equally good deferrals: stage (3) picks the one whose change dates suit after-tax best
+    front = goal.strategy == "front-load"
 
-    # ---- (3): after-tax in the room that is left
-    t = d_sim.totals
-    a_target = rules.annual_additions_limit - t["annual_additions"]
-    if rules.after_tax_cap:
-        a_target = min(a_target, rules.after_tax_cap - t["after_tax"])
-    if goal.after_tax != MAX:
-        a_target = min(a_target, goal.after_tax - t["after_tax"])
-    a_target = max(a_target, 0) + schedule.total(a_lo)  # candidates' totals hold the pinned after-tax
-    a_hi = pinned([min(_floor(plan.max_after_tax_pct, step), _floor(plan.max_total_pct - d, step)) for d in d_levels], 1)
-    a_best = _best(
-        _candidates(schedule, a_hi, a_target, step, _bases(schedule, a_lo, a_hi, a_target, step, goal.strategy, 0)),
-        lambda levels: run(d_levels, levels),
-        valid,
-        lambda levels, sim: (
-            sim.totals["after_tax"],
-            -_changes(schedule, [(d, a) for d, a in zip(d_levels, levels)]),
-        ),
-    )
-    a_levels, sim = a_best if a_best else (a_lo, d_sim)
+    def preference(levels: list[int], changes: int) -> tuple:
+        """Among equals: the earliest money for front-load, else the fewest changes."""
+        return tuple(levels) if front else (-changes,)
+
+    tied = sorted(((lv, sim) for key, lv, sim in scored if key == top),
+                  key=lambda ls: preference(ls[0], _changes(schedule, ls[0])), reverse=True)
+    tied = tied[:MAX_TIED] or [(d_lo, baseline)]
+
+    # ---- (3): after-tax in the room each deferral leaves; then (4): fewest changes
+    options = []
+    for d_levels, d_sim in tied:
+        t = d_sim.totals
+        room = rules.annual_additions_limit - t["annual_additions"]
+        if rules.after_tax_cap:
+            room = min(room, rules.after_tax_cap - t["after_tax"])
+        if goal.after_tax != MAX:
+            room = min(room, goal.after_tax - t["after_tax"])
+        a_target = max(room, 0) + schedule.total(a_lo)  # candidates' totals hold the pinned after-tax
+        a_hi = pinned([min(_floor(plan.max_after_tax_pct, step), _floor(plan.max_total_pct - d, step))
+                       for d in d_levels], 1)
+        bases = _bases(schedule, a_lo, a_hi, a_target, step, goal.strategy, 0)
+        for a_levels in _candidates(schedule, a_hi, a_target, step, bases):
+            total = schedule.total(a_levels)
+            if total <= a_target or plan.auto_stop_after_tax:  # payroll would cut what is over
+                changes = _changes(schedule, list(zip(d_levels, a_levels)))
+                options.append((min(total, a_target), changes, a_target, d_levels, d_sim, a_levels, a_hi))
+    best = max(option[0] for option in options)
+    # within one step of one paycheck of the room, fewer changes beat a few more dollars
+    close = 0 if plan.auto_stop_after_tax else max(schedule.step_of_smallest_paycheck(step) - 1, 0)
+    enough = min(best, max(option[2] for option in options) - close)
+    options.sort(key=lambda o: (o[0] >= enough, preference(o[5], o[1]), o[0]), reverse=True)
+    for predicted, _, a_target, d_levels, d_sim, a_levels, a_hi in options:
+        sim = run(d_levels, a_levels)
+        if valid(sim):
+            break
+    else:  # nothing new fits (a re-plan already over a limit): keep what is pinned
+        predicted, _, a_target, d_levels, d_sim, a_levels, a_hi = options[-1]
+        a_levels, sim = a_lo, d_sim
 
     d_unused = d_target - (sim.totals["deferral"] - rules.ytd_deferral)
     a_unused = a_target - (sim.totals["after_tax"] - d_sim.totals["after_tax"] + schedule.total(a_lo))
@@ -167,19 +193,6 @@ def _changes(schedule: Schedule, levels: list) -> int:
     return sum(a != b for a, b in zip(live, live[1:]))
 
 
-def _best(candidates, run, valid, score):
-    """The valid candidate with the highest score (the first of equals), with its simulation."""
-    best = None
-    for levels in candidates:
-        sim = run(levels)
-        if not valid(sim):
-            continue
-        key = score(levels, sim)
-        if best is None or key > best[0]:
-            best = (key, levels, sim)
-    return best[1:] if best else None
-
-
 def _bases(schedule: Schedule, lo: list[int], hi: list[int], target: int, step: int, strategy: str,
            floor: int) -> list:
     """Base schedules within `target`: one even level, and for front-load, caps first with
@@ -193,25 +206,15 @@ def _bases(schedule: Schedule, lo: list[int], hi: list[int], target: int, step: 
 
 
 def _candidates(schedule: Schedule, hi: list[int], target: int, step: int, bases: list):
-    """Level schedules near `target` dollars: each base, then one step more on runs of
-    leading or trailing pay dates (just under the target, just over it for an auto-stop to
-    cut, and all of them)."""
+    """Level schedules near `target` dollars: each base, then one step more on a run of
+    leading or trailing pay dates, of every length."""
     n = len(schedule)
     seen = set()
     for base in bases:
         base = schedule.carry_over(base)
-        total = schedule.total(base)
         upgradable = [g for g in range(n) if schedule.paid(g) and base[g] + step <= hi[g]]
-        gain = {g: schedule.amount(g, base[g] + step) - schedule.amount(g, base[g]) for g in upgradable}
         for order in (upgradable, upgradable[::-1]):
-            running, under, over = total, 0, None
-            for k, g in enumerate(order, 1):
-                running += gain[g]
-                if running <= target:
-                    under = k
-                elif over is None:
-                    over = k
-            for k in sorted({0, under, over, len(order)} - {None}):
+            for k in range(len(order) + 1):
                 levels = list(base)
                 for g in order[:k]:
                     levels[g] += step

@@ -1,0 +1,264 @@
+"""The command line: clean output on stdout, and bad input of any kind ending in one line
+on stderr that names the field, exit code 2, no traceback and no file written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_cli
+
+BASE = """\
+tax_year = 2025
+age = 35
+
+[pay]
+frequency = "biweekly"
+first_pay_date = 2025-01-10
+salary = 200000
+
+[plan]
+match = [{ rate = 0.5, up_to_pct = 4 }]
+"""
+
+LIMITS_2027 = """\
+deferral = 24000
+catch_up = 8000
+annual_additions = 72000
+compensation = 360000
+"""
+
+
+@pytest.fixture
+def base(tmp_path) -> Path:
+    path = tmp_path / "scenario.toml"
+    path.write_text(BASE)
+    return path
+
+
+def write(tmp_path: Path, text: str, name: str = "bad.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def assert_clean_failure(proc, *names: str) -> str:
+    """Exit 2, nothing on stdout, exactly one line on stderr naming each of `names`."""
+    assert proc.returncode == 2, f"exit {proc.returncode}\nstdout: {proc.stdout}\nstderr: {proc.stderr}"
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got:\n{proc.stderr}"
+    for name in names:
+        assert name in lines[0], f"{name!r} not named in: {lines[0]}"
+    assert proc.stdout == "", proc.stdout
+    return lines[0]
+
+
+# ---------------------------------------------------------------- bad input
+
+# (id, scenario text, field the message must name)
+BAD_SCENARIOS = [
+    ("unknown-key", BASE.replace("salary = 200000", "salry = 1"), "pay.salry"),
+    ("negative-salary", BASE.replace("salary = 200000", "salary = -5"), "pay.salary"),
+    ("non-numeric-salary", BASE.replace("salary = 200000", 'salary = "abc"'), "pay.salary"),
+    ("bonus-outside-year", BASE + "\n[[bonus]]\ndate = 2024-12-20\namount = 1000\n", "bonus[0].date"),
+    ("unknown-frequency", BASE.replace('"biweekly"', '"fortnightly"'), "pay.frequency"),
+    ("year-without-limits", BASE.replace("2025", "2027"), "--limits"),
+    ("malformed-toml", "tax_year = 2025\n[pay\n", "bad.toml"),
+    ("unknown-top-key", "colour = 1\n" + BASE, "colour"),
+]
+
+
+@pytest.mark.parametrize("text, field", [pytest.param(t, f, id=i) for i, t, f in BAD_SCENARIOS])
+@pytest.mark.parametrize("command", ["plan", "check"])
+def test_bad_scenario_fails_cleanly_and_writes_nothing(tmp_path, command, text, field):
+    path = write(tmp_path, text)
+    out = tmp_path / "plan.xlsx"
+    proc = run_cli(command, path, "--format", "json", "--out", out)
+    assert_clean_failure(proc, field)
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name not in ("bad.toml",)], "stray files written"
+
+
+@pytest.mark.parametrize("text, field", [pytest.param(t, f, id=i) for i, t, f in BAD_SCENARIOS])
+def test_bad_scenario_leaves_an_existing_output_unchanged(tmp_path, text, field):
+    path = write(tmp_path, text)
+    out = tmp_path / "plan.json"
+    out.write_text("previous plan\n")
+    proc = run_cli("plan", path, "--out", out)
+    assert_clean_failure(proc, field)
+    assert out.read_text() == "previous plan\n"
+
+
+def test_year_without_limits_names_tax_year_and_how_to_supply_them(tmp_path):
+    line = assert_clean_failure(run_cli("plan", write(tmp_path, BASE.replace("2025", "2027"))), "tax_year", "2027")
+    assert "--limits" in line
+
+
+def test_year_with_a_limits_file_works(tmp_path):
+    scenario = write(tmp_path, BASE.replace("2025", "2027"), "y2027.toml")
+    limits = write(tmp_path, LIMITS_2027, "limits.toml")
+    proc = run_cli("plan", scenario, "--limits", limits, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["tax_year"] == 2027
+    assert out["limits"]["deferral"] == 24000
+    assert out["totals"]["deferral"] == 24000
+    assert out["totals"]["annual_additions"] <= 72000
+
+
+def test_missing_file(tmp_path):
+    out = tmp_path / "plan.xlsx"
+    proc = run_cli("plan", tmp_path / "nothere.toml", "--out", out)
+    assert_clean_failure(proc, "nothere.toml")
+    assert not out.exists()
+
+
+def test_unreadable_file_a_directory(tmp_path):
+    folder = tmp_path / "a-folder.toml"
+    folder.mkdir()
+    out = tmp_path / "plan.xlsx"
+    proc = run_cli("plan", folder, "--out", out)
+    assert_clean_failure(proc, "a-folder.toml")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("flags, field", [
+    (["--match", "abc"], "--match"),
+    (["--match", "50"], "--match"),
+    (["--match", "50:x"], "--match"),
+    (["--format", "xml"], "--format"),
+    (["--salary", "-1"], "salary"),
+    (["--frequency", "daily"], "frequency"),
+    (["--first-pay-date", "2025-13-40"], "--first-pay-date"),
+    (["--bonus", "2025-03-14"], "--bonus"),
+])
+def test_bad_flag_fails_cleanly_and_writes_nothing(base, tmp_path, flags, field):
+    out = tmp_path / "plan.xlsx"
+    proc = run_cli("plan", base, *flags, "--out", out)
+    assert_clean_failure(proc, field)
+    assert not out.exists()
+
+
+def test_bad_format_for_check(tmp_path):
+    path = write(tmp_path, BASE + "\n[[election]]\nfrom = 2025-01-01\ndeferral_pct = 10\n", "check.toml")
+    assert_clean_failure(run_cli("check", path, "--format", "xml"), "--format")
+
+
+def test_bad_out_extension(base, tmp_path):
+    out = tmp_path / "plan.txt"
+    assert_clean_failure(run_cli("plan", base, "--out", out), "--out")
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------- good output
+
+
+def test_plan_json_is_the_only_thing_on_stdout(base):
+    proc = run_cli("plan", base, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)  # raises if anything else is there
+    for key in ("name", "tax_year", "limits", "periods", "totals", "elections", "warnings"):
+        assert key in out
+    assert out["totals"]["deferral"] == 23500
+    assert "Traceback" not in proc.stderr
+
+
+def test_plan_csv_has_a_header_and_a_row_per_paycheck(base):
+    proc = run_cli("plan", base, "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert len(rows) == 26
+    assert {"pay_date", "deferral_pct", "deferral", "after_tax", "match"} <= set(rows[0])
+    assert rows[0]["pay_date"] == "2025-01-10"
+
+
+def test_plan_table_is_the_default(base):
+    proc = run_cli("plan", base)
+    assert proc.returncode == 0, proc.stderr
+    assert "2025-01-10" in proc.stdout or "Jan" in proc.stdout
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv"])
+def test_out_writes_the_file(base, tmp_path, suffix):
+    out = tmp_path / f"x{suffix}"
+    proc = run_cli("plan", base, "--format", "json", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert out.is_file()
+    printed = json.loads(proc.stdout)
+    text = out.read_text()
+    if suffix == ".json":
+        assert json.loads(text) == printed
+    else:
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert len(rows) == len(printed["periods"])
+        assert [r["pay_date"] for r in rows] == [p["pay_date"] for p in printed["periods"]]
+
+
+def test_out_replaces_an_existing_file(base, tmp_path):
+    out = tmp_path / "x.json"
+    out.write_text("old")
+    proc = run_cli("plan", base, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(out.read_text())["tax_year"] == 2025
+
+
+def test_check_json(tmp_path):
+    path = write(tmp_path, BASE + "\n[[election]]\nfrom = 2025-01-01\ndeferral_pct = 20\n", "check.toml")
+    proc = run_cli("check", path, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["totals"]["deferral"] == 23500
+    assert "excess" in out["totals"] and "match_lost" in out["totals"]
+
+
+def test_replan_without_ytd_eligible_pay(tmp_path):
+    """ytd.eligible_pay is optional (estimated from the calendar): a re-plan without it works."""
+    path = write(tmp_path, BASE + "\n[ytd]\nas_of = 2025-06-30\ndeferral = 10000\nafter_tax = 5000\nmatch = 1000\n",
+                 "replan.toml")
+    proc = run_cli("plan", path, "--format", "json")
+    assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout)
+    assert out["totals"]["deferral"] == 23500
+    assert all(p["pay_date"] > "2025-06-30" for p in out["periods"])
+
+
+def test_flags_alone_build_a_scenario():
+    proc = run_cli("plan", "--year", "2025", "--salary", "200000", "--frequency", "biweekly",
+                   "--first-pay-date", "2025-01-10", "--match", "50:4", "--age", "35", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["totals"]["match"] == 4000.10
+
+
+def test_flag_without_file_names_the_flag():
+    proc = run_cli("plan", "--year", "2025", "--salary", "200000", "--frequency", "daily", "--format", "json")
+    assert_clean_failure(proc, "--frequency")
+
+
+def test_help():
+    proc = run_cli("--help")
+    assert proc.returncode == 0, proc.stderr
+    for command in ("plan", "check", "limits"):
+        assert command in proc.stdout
+
+
+def test_limits_2025_prints_the_402g_limit_and_its_notice():
+    proc = run_cli("limits", "2025")
+    assert proc.returncode == 0, proc.stderr
+    assert "23,500" in proc.stdout
+    assert "Notice" in proc.stdout
+
+
+def test_limits_2027_fails():
+    assert_clean_failure(run_cli("limits", "2027"), "2027")
+
+
+def test_limits_2027_with_a_file(tmp_path):
+    proc = run_cli("limits", "2027", "--limits", write(tmp_path, LIMITS_2027, "limits.toml"))
+    assert proc.returncode == 0, proc.stderr
+    assert "24,000" in proc.stdout

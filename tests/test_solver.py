@@ -1,0 +1,217 @@
+"""The solver against the issue's acceptance values.
+
+Scenario used throughout: 2025, biweekly from Fri 2025-01-10 (26 paychecks), match 50 %
+up to 4 % of each paycheck's eligible pay, no true-up, every other plan key at its
+default (whole-percent steps, 50 % caps, auto-stop of deferrals).
+
+Hand arithmetic:
+- $200,000 / 26 = 7,692.31 a paycheck; full match per paycheck = 0.5 x 4 % x 7,692.31
+  = 153.8462 -> 153.85; 26 x 153.85 = 4,000.10. One 1 % step of one paycheck = 76.92.
+  After-tax room = 70,000 - 23,500 - 4,000.10 = 42,499.90.
+- $350,000 / 26 = 13,461.54 a paycheck; 26 x 13,461.54 = 350,000.04, so the 401(a)(17)
+  cut leaves the last paycheck 13,461.50 eligible. Match per paycheck
+  = 0.5 x 4 % x 13,461.54 = 269.2308 -> 269.23 (and 0.5 x 4 % x 13,461.50 = 269.23 too):
+  26 x 269.23 = 6,999.98. One step = 134.62. After-tax room = 70,000 - 23,500 - 6,999.98
+  = 39,500.02: the 7,500 catch-up is not an annual addition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+import planner
+from tests.helpers import CASES_DIR, assert_elections_agree, cents, run_cli, scenario
+
+STEP_200K = 76_92  # 1 % of 7,692.31, in cents
+STEP_350K = 134_62  # 1 % of 13,461.54
+
+
+def plan_dict(data: dict) -> dict:
+    return planner.plan(data).to_dict()
+
+
+@pytest.fixture(scope="module")
+def age35():
+    return plan_dict(scenario(age=35, salary=200_000))
+
+
+@pytest.fixture(scope="module")
+def age51():
+    return plan_dict(scenario(age=51, salary=350_000))
+
+
+# ---------------------------------------------------------------- age 35, $200,000
+
+
+def test_age35_deferral_and_full_match(age35):
+    t = age35["totals"]
+    assert len(age35["periods"]) == 26
+    assert age35["periods"][0]["gross"] == 7692.31
+    assert cents(t["deferral"]) == 23_500_00
+    assert cents(t["match"]) == 26 * 153_85 == 4_000_10
+    assert all(p["match"] == 153.85 for p in age35["periods"])
+
+
+def test_age35_after_tax_fills_415c_within_one_step(age35):
+    t = age35["totals"]
+    room = 70_000_00 - 23_500_00 - 4_000_10
+    assert room == 42_499_90
+    assert room - STEP_200K <= cents(t["after_tax"]) <= room
+    assert cents(t["annual_additions"]) <= 70_000_00
+    assert cents(t["annual_additions"]) == cents(t["deferral"]) - cents(t["catch_up"]) + cents(t["after_tax"]) + cents(t["match"])
+    assert t["excess"] == 0
+    # and never over 415(c) at any point of the year
+    assert max(cents(p["ytd_annual_additions"]) for p in age35["periods"]) <= 70_000_00
+
+
+# ---------------------------------------------------------------- age 51, $350,000
+
+
+def test_age51_catch_up_is_outside_415c(age51):
+    t, limits = age51["totals"], age51["limits"]
+    assert limits["catch_up"] == 7500
+    assert cents(t["deferral"]) == 31_000_00
+    assert cents(t["catch_up"]) == 7_500_00
+    assert age51["periods"][-1]["eligible"] == 13461.50  # 401(a)(17) cut, by hand above
+    assert cents(t["match"]) == 26 * 269_23 == 6_999_98
+    room = 70_000_00 - 23_500_00 - cents(t["match"])
+    assert room == 39_500_02  # ~39,500, not the 32,000 that subtracting the catch-up gives
+    assert room - STEP_350K <= cents(t["after_tax"]) <= room
+    assert cents(t["annual_additions"]) <= 70_000_00
+    # into the plan in all: up to 70,000 + 7,500
+    assert cents(t["deferral"]) + cents(t["after_tax"]) + cents(t["match"]) <= 77_500_00
+
+
+# ---------------------------------------------------------------- the same through CLI flags
+
+
+FLAGS = ["--year", "2025", "--frequency", "biweekly", "--first-pay-date", "2025-01-10", "--match", "50:4"]
+
+
+@pytest.mark.parametrize("age, salary, match, room, step", [
+    (35, 200_000, 4_000_10, 42_499_90, STEP_200K),
+    (51, 350_000, 6_999_98, 39_500_02, STEP_350K),
+])
+def test_acceptance_through_cli_flags(age, salary, match, room, step):
+    proc = run_cli("plan", *FLAGS, "--salary", salary, "--age", age, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    t = out["totals"]
+    assert cents(t["deferral"]) == 23_500_00 + (7_500_00 if age >= 50 else 0)
+    assert cents(t["match"]) == match
+    assert room - step <= cents(t["after_tax"]) <= room
+    assert cents(t["annual_additions"]) <= 70_000_00
+    # the flags build the same scenario as the dict
+    assert out == json.loads(json.dumps(plan_dict(scenario(age=age, salary=salary))))
+
+
+# ---------------------------------------------------------------- elections
+
+
+def test_c01_plan_uses_at_most_two_elections():
+    out = planner.plan(CASES_DIR / "c01-frontload-match-kept-plan.toml").to_dict()
+    assert 1 <= len(out["elections"]) <= 2, out["elections"]
+
+
+@pytest.mark.parametrize("toml", ["c01-frontload-match-kept-plan", "c05-last-paycheck-match-planned",
+                                  "c14-comp-limit-planned", "c03-bonus-planned"])
+def test_elections_agree_with_periods_in_cases(toml):
+    assert_elections_agree(planner.plan(CASES_DIR / f"{toml}.toml").to_dict())
+
+
+def test_elections_agree_with_periods_acceptance(age35, age51):
+    assert_elections_agree(age35)
+    assert_elections_agree(age51)
+
+
+# ---------------------------------------------------------------- front-load
+
+
+@pytest.fixture(scope="module")
+def front35():
+    return plan_dict(scenario(age=35, salary=200_000, goal={"strategy": "front-load"}))
+
+
+def test_front_load_keeps_match_and_deferral(age35, front35):
+    assert cents(front35["totals"]["deferral"]) == 23_500_00
+    assert front35["totals"]["match"] == age35["totals"]["match"]
+    assert front35["periods"][0]["deferral_pct"] >= age35["periods"][0]["deferral_pct"]
+    assert cents(front35["totals"]["annual_additions"]) <= 70_000_00
+
+
+def test_front_load_actually_front_loads(age35, front35):
+    """goal.strategy = "front-load" must put more deferral early than "even" when the caps
+    allow it (here 50 % per paycheck against an even 12 %): the solver's own docstring says
+    "as much as the caps allow early, the full-match minimum after"."""
+    assert front35["periods"][0]["deferral_pct"] > age35["periods"][0]["deferral_pct"], (
+        f"front-load gave the even plan: {front35['elections']}")
+    # after the early paychecks, the full-match minimum (4 %) keeps every match
+    assert all(p["match"] == 153.85 for p in front35["periods"])
+
+
+# ---------------------------------------------------------------- goals
+
+
+def test_dollar_goal_is_not_exceeded_and_reached_within_one_step():
+    out = plan_dict(scenario(age=35, salary=200_000, goal={"deferral": 10_000}))
+    got = cents(out["totals"]["deferral"])
+    assert 10_000_00 - STEP_200K <= got <= 10_000_00
+    assert cents(out["totals"]["match"]) == 4_000_10  # 10,000 is well above the 4 % the match needs
+
+
+def test_unreachable_goal_takes_the_cap_and_warns():
+    out = plan_dict(scenario(age=35, salary=40_000, plan={"max_deferral_pct": 50}))
+    # 40,000 / 26 = 1,538.46; 50 % = 769.23 on each of 26 paychecks
+    assert out["periods"][0]["gross"] == 1538.46
+    assert all(p["deferral_pct"] == 50 and p["deferral"] == 769.23 for p in out["periods"])
+    assert cents(out["totals"]["deferral"]) == 26 * 769_23 == 19_999_98
+    assert any("deferral" in w.lower() and "50%" in w for w in out["warnings"]), out["warnings"]
+
+
+def test_true_up_plan_keeps_the_full_annual_match():
+    out = plan_dict(scenario(age=35, salary=200_000, plan={"match_true_up": True}))
+    t = out["totals"]
+    # year formula: 0.5 x min(23,500, 4 % x 200,000.06) = 4,000.00
+    assert cents(t["deferral"]) == 23_500_00
+    assert cents(t["match"]) >= 4_000_00
+    assert cents(t["match"]) == sum(cents(p["match"]) for p in out["periods"]) + cents(t["true_up"])
+    assert cents(t["annual_additions"]) <= 70_000_00
+
+
+def test_true_up_front_load_keeps_the_full_annual_match():
+    out = plan_dict(scenario(age=35, salary=200_000, plan={"match_true_up": True},
+                             goal={"strategy": "front-load"}))
+    assert cents(out["totals"]["deferral"]) == 23_500_00
+    assert cents(out["totals"]["match"]) >= 4_000_00
+    assert cents(out["totals"]["annual_additions"]) <= 70_000_00
+
+
+def test_after_tax_goal_in_dollars_is_not_exceeded():
+    out = plan_dict(scenario(age=35, salary=200_000, goal={"after_tax": 10_000}))
+    assert 10_000_00 - STEP_200K <= cents(out["totals"]["after_tax"]) <= 10_000_00
+
+
+def test_after_tax_zero_goal_gives_no_after_tax():
+    out = plan_dict(scenario(age=35, salary=200_000, goal={"after_tax": 0}))
+    assert out["totals"]["after_tax"] == 0
+    assert all(p["after_tax_pct"] == 0 for p in out["periods"])
+
+
+def test_plan_after_tax_cap_is_respected():
+    out = plan_dict(scenario(age=35, salary=200_000, plan={"after_tax_annual_cap": 20_000}))
+    assert 20_000_00 - STEP_200K <= cents(out["totals"]["after_tax"]) <= 20_000_00
+
+
+def test_max_total_pct_binds_after_tax():
+    out = plan_dict(scenario(age=35, salary=200_000, plan={"max_total_pct": 20}))
+    for p in out["periods"]:
+        assert p["deferral_pct"] + p["after_tax_pct"] <= 20
+
+
+def test_plan_has_no_excess_and_no_dates_before_the_year(age35):
+    assert age35["totals"]["excess"] == 0
+    assert all(p["pay_date"] >= "2025-01-01" and p["pay_date"] <= "2025-12-31" for p in age35["periods"])
+    assert dt.date.fromisoformat(age35["elections"][0]["from"]) == dt.date(2025, 1, 10)
