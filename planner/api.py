@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .errors import PlannerError
 
+from .cashflow import cash_rules
 from .limits import limits_for
 from .paychecks import Paychecks, build_paychecks
 from .report import build_plan
@@ -36,7 +37,7 @@ def _prepare(scenario, limits: dict | None):
     year_limits = limits_for(scenario.tax_year, override or None, origin="limits")
     paychecks = build_paychecks(scenario, year_limits.compensation)
     rules = year_rules(scenario, year_limits, paychecks)
-    return scenario, year_limits, paychecks, rules
+    return scenario, year_limits, paychecks, rules, cash_rules(scenario, year_limits, paychecks)
 
 
 def schedule_of(scenario: Scenario, paychecks: Paychecks) -> Schedule:
@@ -67,12 +68,12 @@ def lagged(scenario: Scenario, paychecks: Paychecks, schedule: Schedule) -> dict
 
 def plan(scenario: Scenario | dict | str | Path, limits: dict | None = None) -> Plan:
     """Find the elections that reach the scenario's goal without exceeding any limit."""
-    scenario, year_limits, paychecks, rules = _prepare(scenario, limits)
+    scenario, year_limits, paychecks, rules, cash = _prepare(scenario, limits)
     eligible = [paychecks.eligible[i] for i in paychecks.future]
     schedule = schedule_of(scenario, paychecks)
-    solution = solve(rules, scenario.goal, schedule, eligible, lagged(scenario, paychecks, schedule))
+    solution = solve(rules, scenario.goal, schedule, eligible, lagged(scenario, paychecks, schedule), cash)
     return build_plan("plan", scenario, year_limits, rules, paychecks, solution.deferral_pct,
-                      solution.after_tax_pct, solution.simulation, solution.warnings)
+                      solution.after_tax_pct, solution.simulation, solution.warnings, cash=cash)
 
 
 def elections_in_force(scenario: Scenario, paychecks: Paychecks) -> tuple[list[int], list[int]]:
@@ -91,7 +92,7 @@ def elections_in_force(scenario: Scenario, paychecks: Paychecks) -> tuple[list[i
 
 def check(scenario: Scenario | dict | str | Path, limits: dict | None = None) -> Plan:
     """Simulate the scenario's [[election]] entries as given: no solving."""
-    scenario, year_limits, paychecks, rules = _prepare(scenario, limits)
+    scenario, year_limits, paychecks, rules, cash = _prepare(scenario, limits)
     eligible = [paychecks.eligible[i] for i in paychecks.future]
     deferral, after_tax = elections_in_force(scenario, paychecks)
     simulation = simulate(rules, eligible, deferral, after_tax)
@@ -99,7 +100,7 @@ def check(scenario: Scenario | dict | str | Path, limits: dict | None = None) ->
     same_dollars = solve(rules, _goal_of(scenario, simulation), schedule_of(scenario, paychecks), eligible)
     match_lost = max(same_dollars.simulation.totals["match"] - simulation.totals["match"], 0)
     return build_plan("check", scenario, year_limits, rules, paychecks, deferral, after_tax,
-                      simulation, [], match_lost=match_lost)
+                      simulation, [], match_lost=match_lost, cash=cash)
 
 
 def _goal_of(scenario: Scenario, simulation):

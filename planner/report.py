@@ -3,10 +3,12 @@ plain warnings (limit dates, match lost, excess to refund, assumptions)."""
 
 from __future__ import annotations
 
+from .cashflow import Cash
 from .errors import PlannerError
 from .limits import Limits, limits_for
 from .money import dollars, pct_value
 from .paychecks import Paychecks, regular_dates_before
+from .presets import assumptions
 from .result import Plan
 from .rules import YearRules
 from .scenario import Scenario
@@ -22,7 +24,7 @@ def money(cents: int) -> str:
 
 def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRules, paychecks: Paychecks,
                deferral_pct: list[int], after_tax_pct: list[int], sim: Simulation, warnings: list[str],
-               match_lost: int | None = None) -> Plan:
+               match_lost: int | None = None, cash: Cash | None = None) -> Plan:
     future = paychecks.future
     periods = []
     running = {"deferral": rules.ytd_deferral, "after_tax": rules.ytd_after_tax, "match": rules.ytd_match,
@@ -53,6 +55,8 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
             "over_limit": running["deferral"] > stop or running["annual_additions"] > rules.annual_additions_limit,
         })
     totals = {key: dollars(sim.totals[key]) for key in TOTAL_KEYS}
+    if cash is not None:
+        totals.update(_add_cash_flow(cash, sim, periods))
     if match_lost is not None:
         totals["match_lost"] = dollars(match_lost)
 
@@ -84,6 +88,27 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
         ytd=_ytd(scenario, rules),
         scenario=scenario,
     )
+
+
+def _add_cash_flow(cash: Cash, sim: Simulation, periods: list[dict]) -> dict:
+    """Put taxes, net pay and RSU cash on each period; return the year's cash-flow totals."""
+    net = [cash.net(k, *c) for k, c in enumerate(zip(sim.pretax, sim.roth, sim.after_tax))]
+    _, drawn, left = cash.covered(net)
+    year = {"net_pay": 0, "rsu_proceeds": 0, "rsu_cash_drawn": 0, "social_security": 0, "medicare": 0,
+            "income_tax": 0, "state_tax": 0, "other_deductions": 0}
+    for k, p in enumerate(periods):
+        withheld = cash.withheld(k, sim.pretax[k])
+        p.update({key: dollars(value) for key, value in withheld.items()})
+        p["net_pay"] = dollars(net[k])
+        p["rsu_proceeds"] = dollars(cash.proceeds(k))
+        p["rsu_cash_drawn"] = dollars(drawn[k])
+        p["rsu_cash_left"] = dollars(left[k])
+        for key, value in withheld.items():
+            year[key] += value
+        year["net_pay"] += net[k]
+        year["rsu_proceeds"] += cash.proceeds(k)
+        year["rsu_cash_drawn"] += drawn[k]
+    return {"cash_flow": {key: dollars(value) for key, value in year.items()}}
 
 
 def election_changes(scenario: Scenario, paychecks: Paychecks, periods: list[dict]) -> list[dict]:
@@ -135,7 +160,7 @@ def _first_reaching(values: list[int], start: int, limit: int) -> int | None:
 
 
 def _warnings(command, scenario, limits, rules, periods, sim, match_lost) -> list[str]:
-    out = []
+    out = assumptions(scenario.source.get("plan", {}))  # preset facts that are not confirmed
     t = sim.totals
     if scenario.age is None:
         out.append("No age or birth_date given: assumed under 50, so no catch-up is planned.")

@@ -109,7 +109,8 @@ class Goal:
     deferral_type: str = "pretax"
     after_tax: int | str = MAX
     strategy: str = "even"
-    min_net_pay: int = 0
+    min_net_pay: int = 0  # cents; no regular paycheck's estimated net pay below this
+    use_rsu_proceeds: bool = False  # cash from RSU shares sold at vest may cover the floor
 
 
 @dataclass(frozen=True)
@@ -294,6 +295,10 @@ def scenario_from_dict(data: dict) -> Scenario:
         if not 0 <= age <= 130:
             raise PlannerError("birth_date", f"{born} gives an age of {age} in {year}")
 
+    goal = _goal(top.get("goal", {}))
+    if (goal.min_net_pay or goal.use_rsu_proceeds) and not top.has("taxes"):
+        field = "goal.min_net_pay" if goal.min_net_pay else "goal.use_rsu_proceeds"
+        raise PlannerError(field, "needs a [taxes] table to estimate net pay")
     return Scenario(
         tax_year=year,
         name=name,
@@ -305,7 +310,7 @@ def scenario_from_dict(data: dict) -> Scenario:
         plan=_plan(apply_preset(top.get("plan", {}))),
         elections=_elections(top.tables("election"), year),
         taxes=_taxes(top.get("taxes")) if top.has("taxes") else None,
-        goal=_goal(top.get("goal", {})),
+        goal=goal,
         ytd=_ytd(top.get("ytd"), year) if top.has("ytd") else None,
         limits=_limits(top.get("limits", {})),
         source=data,
@@ -433,13 +438,15 @@ def _taxes(data) -> Taxes:
 
 
 def _goal(data) -> Goal:
-    t = _Table(data, "goal", {"deferral", "deferral_type", "after_tax", "strategy", "min_net_pay"})
+    t = _Table(data, "goal", {"deferral", "deferral_type", "after_tax", "strategy", "min_net_pay",
+                              "use_rsu_proceeds"})
     return Goal(
         deferral=t.max_or_money("deferral"),
         deferral_type=t.choice("deferral_type", ("pretax", "roth"), "pretax"),
         after_tax=t.max_or_money("after_tax"),
         strategy=t.choice("strategy", ("even", "front-load"), "even"),
         min_net_pay=t.money("min_net_pay", 0),
+        use_rsu_proceeds=t.boolean("use_rsu_proceeds", False),
     )
 
 

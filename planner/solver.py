@@ -16,7 +16,9 @@ the last paycheck. Deferral is solved first, then after-tax in the room it leave
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from .cashflow import Cash
 from .match import full_match_pct
 from .money import pct_of
 from .rules import YearRules
@@ -24,6 +26,19 @@ from .scenario import MAX, Goal
 from .simulate import Simulation, simulate
 
 MAX_TIED = 8  # equally good deferral schedules carried into the after-tax stage
+
+
+class _Option(NamedTuple):
+    """An after-tax schedule on top of one of the tied deferral schedules."""
+
+    after_tax: int  # predicted elected after-tax, cents
+    changes: int
+    target: int
+    d_levels: list[int]
+    d_sim: Simulation
+    a_levels: list[int]
+    a_hi: list[int]
+    a_plan_hi: list[int]
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,9 @@ class Schedule:
     def rows(self, levels: list[int]) -> list[int]:
         return [levels[g] for g in self.group_of_row]
 
+    def rows_of(self, g: int) -> list[int]:
+        return [row for row, group in enumerate(self.group_of_row) if group == g]
+
     def paid(self, g: int) -> bool:
         return sum(self.pay[g]) > 0
 
@@ -84,9 +102,9 @@ class Solution:
 
 
 def solve(rules: YearRules, goal: Goal, schedule: Schedule, eligible: list[int],
-          fixed: dict[int, tuple[int, int]] | None = None) -> Solution:
+          fixed: dict[int, tuple[int, int]] | None = None, cash: Cash | None = None) -> Solution:
     """`fixed` maps groups whose elections cannot change any more (an election lag) to
-    their (deferral, after-tax) levels."""
+    their (deferral, after-tax) levels; `cash` holds the take-home floor, if any."""
     plan = rules.plan
     step = plan.pct_step
     n = len(schedule)
@@ -100,13 +118,21 @@ def solve(rules: YearRules, goal: Goal, schedule: Schedule, eligible: list[int],
     def run(d_levels, a_levels) -> Simulation:
         return simulate(rules, eligible, schedule.rows(d_levels), schedule.rows(a_levels))
 
+    floor = cash is not None and (cash.floor > 0)
+
+    def below_floor(sim: Simulation) -> int:
+        net = [cash.net(r, *c) for r, c in enumerate(zip(sim.pretax, sim.roth, sim.after_tax))]
+        return cash.covered(net)[0]
+
     # what the year holds without new money ([ytd], lagged elections): no plan can undo it
     baseline = run(d_lo, a_lo)
+    baseline_short = below_floor(baseline) if floor else 0
 
     def valid(sim: Simulation) -> bool:
         t, b = sim.totals, baseline.totals
         return (
-            t["excess_deferral"] <= b["excess_deferral"]
+            (not floor or below_floor(sim) <= baseline_short)
+            and t["excess_deferral"] <= b["excess_deferral"]
             and t["excess_annual_additions"] <= b["excess_annual_additions"]
             and t["excess_after_tax_cap"] <= b["excess_after_tax_cap"]
             and (goal.deferral == MAX or t["deferral"] <= max(goal.deferral, b["deferral"]))
@@ -116,7 +142,11 @@ def solve(rules: YearRules, goal: Goal, schedule: Schedule, eligible: list[int],
     # ---- (1) and (2): deferral, then the match it earns
     d_target = rules.deferral_room if goal.deferral == MAX else max(goal.deferral - rules.ytd_deferral, 0)
     d_target = min(d_target, rules.deferral_room)
-    d_hi = pinned([_floor(min(plan.max_deferral_pct, plan.max_total_pct), step)] * n, 0)
+    d_plan_hi = pinned([_floor(min(plan.max_deferral_pct, plan.max_total_pct), step)] * n, 0)
+    d_hi = d_plan_hi
+    roth = rules.roth_deferrals or (rules.roth_catch_up and rules.catch_up_limit > 0)  # Roth saves no tax
+    if floor:
+        d_hi = _floor_caps(schedule, cash, eligible, d_hi, a_lo, "deferral", roth, step, fixed)
     d_floor = 0 if plan.match_true_up else _ceil(full_match_pct(rules.match), step)
     d_bases = _bases(schedule, d_lo, d_hi, d_target, step, goal.strategy, d_floor)
     unmatched_catch_up = min(rules.catch_up_limit, d_target)
@@ -152,30 +182,39 @@ def solve(rules: YearRules, goal: Goal, schedule: Schedule, eligible: list[int],
         if goal.after_tax != MAX:
             room = min(room, goal.after_tax - t["after_tax"])
         a_target = max(room, 0) + schedule.total(a_lo)  # candidates' totals hold the pinned after-tax
-        a_hi = pinned([min(_floor(plan.max_after_tax_pct, step), _floor(plan.max_total_pct - d, step))
-                       for d in d_levels], 1)
+        a_plan_hi = pinned([min(_floor(plan.max_after_tax_pct, step), _floor(plan.max_total_pct - d, step))
+                            for d in d_levels], 1)
+        a_hi = a_plan_hi
+        if floor:
+            a_hi = _floor_caps(schedule, cash, eligible, a_hi, d_levels, "after_tax", roth, step, fixed)
         bases = _bases(schedule, a_lo, a_hi, a_target, step, goal.strategy, 0)
         for a_levels in _candidates(schedule, a_hi, a_target, step, bases):
             total = schedule.total(a_levels)
             if total <= a_target or plan.auto_stop_after_tax:  # payroll would cut what is over
                 changes = _changes(schedule, list(zip(d_levels, a_levels)))
-                options.append((min(total, a_target), changes, a_target, d_levels, d_sim, a_levels, a_hi))
-    best = max(option[0] for option in options)
+                options.append(_Option(min(total, a_target), changes, a_target, d_levels, d_sim, a_levels,
+                                       a_hi, a_plan_hi))
+    best = max(o.after_tax for o in options)
     # within one step of one paycheck of the room, fewer changes beat a few more dollars
     close = 0 if plan.auto_stop_after_tax else max(schedule.step_of_smallest_paycheck(step) - 1, 0)
-    enough = min(best, max(option[2] for option in options) - close)
-    options.sort(key=lambda o: (o[0] >= enough, preference(o[5], o[1]), o[0]), reverse=True)
-    for predicted, _, a_target, d_levels, d_sim, a_levels, a_hi in options:
-        sim = run(d_levels, a_levels)
+    enough = min(best, max(o.target for o in options) - close)
+    options.sort(key=lambda o: (o.after_tax >= enough, preference([d + a for d, a in zip(o.d_levels, o.a_levels)],
+                                                                   o.changes), o.after_tax), reverse=True)
+    for chosen in options:
+        sim = run(chosen.d_levels, chosen.a_levels)
         if valid(sim):
+            a_levels = chosen.a_levels
             break
     else:  # nothing new fits (a re-plan already over a limit): keep what is pinned
-        predicted, _, a_target, d_levels, d_sim, a_levels, a_hi = options[-1]
-        a_levels, sim = a_lo, d_sim
+        chosen = options[-1]
+        a_levels, sim = a_lo, chosen.d_sim
+    d_levels, d_sim = chosen.d_levels, chosen.d_sim
 
     d_unused = d_target - (sim.totals["deferral"] - rules.ytd_deferral)
-    a_unused = a_target - (sim.totals["after_tax"] - d_sim.totals["after_tax"] + schedule.total(a_lo))
-    warnings = _shortfalls(rules, schedule, d_levels, a_levels, d_hi, a_hi, d_unused, a_unused)
+    a_unused = chosen.target - (sim.totals["after_tax"] - d_sim.totals["after_tax"] + schedule.total(a_lo))
+    paid = [g for g in range(n) if schedule.paid(g) and g not in fixed]
+    warnings = _shortfalls(rules, cash, d_unused, _binding(d_levels, d_hi, d_plan_hi, paid),
+                           a_unused, _binding(a_levels, chosen.a_hi, chosen.a_plan_hi, paid), max(d_levels, default=0))
     return Solution(schedule.rows(d_levels), schedule.rows(a_levels), sim, warnings)
 
 
@@ -275,26 +314,66 @@ def _back_loaded(schedule: Schedule, base: list[int], hi: list[int], target: int
     return levels
 
 
-def _shortfalls(rules, schedule, d_levels, a_levels, d_hi, a_hi, d_unused, a_unused) -> list[str]:
+def _binding(levels: list[int], hi: list[int], plan_hi: list[int], paid: list[int]) -> str | None:
+    """What stops more money: "floor" or "plan" when every paycheck is at its cap, else None."""
+    if not paid or any(levels[g] < hi[g] for g in paid):
+        return None
+    return "floor" if any(hi[g] < plan_hi[g] for g in paid) else "plan"
+
+
+def _shortfalls(rules, cash, d_unused, d_binds, a_unused, a_binds, top_deferral) -> list[str]:
     """Plain sentences for goals the plan cannot reach, naming the constraint that binds."""
     from .money import dollars, pct_value
 
-    out = []
     plan = rules.plan
-    paid = [g for g in range(len(schedule)) if schedule.paid(g)]
-    if d_unused > 0 and paid and all(d_levels[g] >= d_hi[g] for g in paid):
-        out.append(
-            f"Deferral goal not reached: the plan's maximum of {pct_value(max(d_hi))}% per paycheck binds; "
-            f"${dollars(d_unused):,.2f} of deferral room is left unused."
-        )
+    out = []
+    floor = f"the ${dollars(cash.floor):,.2f} take-home floor (goal.min_net_pay)" if cash else ""
+    if d_unused > 0 and d_binds:
+        cap = floor if d_binds == "floor" else (
+            f"the plan's maximum of {pct_value(min(plan.max_deferral_pct, plan.max_total_pct))}% per paycheck")
+        out.append(f"Deferral goal not reached: {cap} binds; ${dollars(d_unused):,.2f} of deferral room is left unused.")
     if rules.deferral_room == 0 and rules.other_employer_deferral and not rules.ytd_deferral:
         out.append("No deferral room is left: deferrals at an earlier employer used the 402(g) limit, "
                    "so this plan can earn no match.")
-    if a_unused > 0 and paid and all(a_levels[g] >= a_hi[g] for g in paid):
-        total_binds = plan.max_after_tax_pct > plan.max_total_pct - max(d_levels)
-        cap = plan.max_total_pct if total_binds else plan.max_after_tax_pct
-        out.append(
-            f"After-tax goal not reached: the plan's maximum {'total' if total_binds else 'after-tax'} "
-            f"contribution of {pct_value(cap)}% per paycheck binds; ${dollars(a_unused):,.2f} of room is left unused."
-        )
+    if a_unused > 0 and a_binds:
+        if a_binds == "floor":
+            cap = floor
+        else:
+            total_binds = plan.max_after_tax_pct > plan.max_total_pct - top_deferral
+            which, pct = ("total", plan.max_total_pct) if total_binds else ("after-tax", plan.max_after_tax_pct)
+            cap = f"the plan's maximum {which} contribution of {pct_value(pct)}% per paycheck"
+        out.append(f"After-tax goal not reached: {cap} binds; ${dollars(a_unused):,.2f} of room is left unused.")
     return out
+
+
+def _floor_caps(schedule: Schedule, cash: Cash, eligible: list[int], hi: list[int], other: list[int],
+                stream: str, roth: bool, step: int, fixed: dict) -> list[int]:
+    """Per pay date, the highest level of `stream` ("deferral" or "after_tax"), given the
+    other stream's levels, that keeps every regular paycheck at or above the take-home
+    floor; RSU proceeds, where the goal allows, are spent on the earliest paychecks after
+    the vest (a front-loader's use of them)."""
+    caps, pool = [], 0
+    for g in range(len(schedule)):
+        rows = schedule.rows_of(g)
+
+        def short(level: int) -> int:
+            d_level, a_level = (level, other[g]) if stream == "deferral" else (other[g], level)
+            total = 0
+            for r in rows:
+                if cash.kinds[r] == "regular":
+                    d = pct_of(d_level, eligible[r])
+                    net = cash.net(r, 0 if roth else d, d if roth else 0, pct_of(a_level, eligible[r]))
+                    total += max(cash.floor - net, 0)
+            return total
+
+        cap = hi[g]
+        if g not in fixed:
+            allowed = pool if cash.use_proceeds else 0
+            low, high = 0, hi[g] // step  # the highest grid level whose shortfall the cash covers
+            while low < high:
+                mid = (low + high + 1) // 2
+                low, high = (mid, high) if short(mid * step) <= allowed else (low, mid - 1)
+            cap = low * step
+        pool += sum(cash.proceeds(r) for r in rows) - (short(cap) if cash.use_proceeds else 0)
+        caps.append(cap)
+    return caps
