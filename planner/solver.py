@@ -43,20 +43,22 @@ class _Option(NamedTuple):
 
 @dataclass(frozen=True)
 class Schedule:
-    """Election groups: the rows of one pay date share one election."""
+    """Election groups: the rows of one pay date share one election, except bonuses of a
+    plan that takes a separate bonus election, which form groups of their own."""
 
     group_of_row: list[int]
     pay: list[list[int]]  # eligible cents of each group's rows
+    bonus_only: list[bool]  # a separate bonus election: outside the pay election's sequence
 
     @classmethod
-    def of(cls, keys: list, eligible: list[int]) -> Schedule:
-        """`keys` names each row's group (its pay date, or its bonus), in row order."""
+    def of(cls, keys: list[tuple], eligible: list[int]) -> Schedule:
+        """`keys` names each row's group, (pay date, separate bonus?), in row order."""
         index: dict = {}
         group_of_row = [index.setdefault(key, len(index)) for key in keys]
         pay = [[] for _ in index]
         for g, cents in zip(group_of_row, eligible):
             pay[g].append(cents)
-        return cls(group_of_row, pay)
+        return cls(group_of_row, pay, [bool(key[1]) for key in index])
 
     def __len__(self) -> int:
         return len(self.pay)
@@ -80,15 +82,19 @@ class Schedule:
         """One step of the smallest pay date with eligible pay: the precision the grid allows."""
         return min((self.amount(g, step) for g in range(len(self)) if self.paid(g)), default=0)
 
+    def in_sequence(self, g: int) -> bool:
+        """A pay date with eligible pay: its election is one of the pay election's sequence."""
+        return self.paid(g) and not self.bonus_only[g]
+
     def carry_over(self, levels: list[int]) -> list[int]:
-        """Groups without eligible pay keep the election before them (no change is needed)."""
+        """Groups without eligible pay keep the pay election before them (no change needed)."""
         out = list(levels)
-        live = [g for g in range(len(out)) if self.paid(g)]
+        live = [g for g in range(len(out)) if self.in_sequence(g)]
         previous = out[live[0]] if live else 0
         for g in range(len(out)):
-            if self.paid(g):
+            if self.in_sequence(g):
                 previous = out[g]
-            else:
+            elif not self.paid(g):
                 out[g] = previous
         return out
 
@@ -228,7 +234,7 @@ def _ceil(pct: int, step: int) -> int:
 
 def _changes(schedule: Schedule, levels: list) -> int:
     """Election changes after the first: level switches between pay dates with eligible pay."""
-    live = [levels[g] for g in range(len(levels)) if schedule.paid(g)]
+    live = [levels[g] for g in range(len(levels)) if schedule.in_sequence(g)]
     return sum(a != b for a, b in zip(live, live[1:]))
 
 
