@@ -41,30 +41,33 @@ class _Option(NamedTuple):
     a_plan_hi: list[int]
 
 
-@dataclass(frozen=True)
 class Schedule:
     """Election groups: the rows of one pay date share one election, except bonuses of a
     plan that takes a separate bonus election, which form groups of their own."""
 
-    group_of_row: list[int]
-    pay: list[list[int]]  # eligible cents of each group's rows
-    bonus_only: list[bool]  # a separate bonus election: outside the pay election's sequence
-
-    @classmethod
-    def of(cls, keys: list[tuple], eligible: list[int]) -> Schedule:
+    def __init__(self, keys: list[tuple], eligible: list[int]):
         """`keys` names each row's group, (pay date, separate bonus?), in row order."""
         index: dict = {}
-        group_of_row = [index.setdefault(key, len(index)) for key in keys]
-        pay = [[] for _ in index]
-        for g, cents in zip(group_of_row, eligible):
-            pay[g].append(cents)
-        return cls(group_of_row, pay, [bool(key[1]) for key in index])
+        self.group_of_row = [index.setdefault(key, len(index)) for key in keys]
+        self.pay: list[list[int]] = [[] for _ in index]  # eligible cents of each group's rows
+        self.rows_by_group: list[list[int]] = [[] for _ in index]
+        for row, (g, cents) in enumerate(zip(self.group_of_row, eligible)):
+            self.pay[g].append(cents)
+            self.rows_by_group[g].append(row)
+        self.bonus_only = [bool(key[1]) for key in index]  # outside the pay election's sequence
+        self.live = [sum(p) > 0 for p in self.pay]
+        # pay dates with eligible pay whose election is one of the pay election's sequence
+        self.sequence = [g for g in range(len(self.pay)) if self.live[g] and not self.bonus_only[g]]
+        self._amounts: dict[tuple[int, int], int] = {}
 
     def __len__(self) -> int:
         return len(self.pay)
 
     def amount(self, g: int, level: int) -> int:
-        return sum(pct_of(level, cents) for cents in self.pay[g])
+        key = (g, level)
+        if key not in self._amounts:
+            self._amounts[key] = sum(pct_of(level, cents) for cents in self.pay[g])
+        return self._amounts[key]
 
     def total(self, levels: list[int]) -> int:
         return sum(self.amount(g, level) for g, level in enumerate(levels))
@@ -73,28 +76,24 @@ class Schedule:
         return [levels[g] for g in self.group_of_row]
 
     def rows_of(self, g: int) -> list[int]:
-        return [row for row, group in enumerate(self.group_of_row) if group == g]
+        return self.rows_by_group[g]
 
     def paid(self, g: int) -> bool:
-        return sum(self.pay[g]) > 0
+        return self.live[g]
 
     def step_of_smallest_paycheck(self, step: int) -> int:
         """One step of the smallest pay date with eligible pay: the precision the grid allows."""
-        return min((self.amount(g, step) for g in range(len(self)) if self.paid(g)), default=0)
-
-    def in_sequence(self, g: int) -> bool:
-        """A pay date with eligible pay: its election is one of the pay election's sequence."""
-        return self.paid(g) and not self.bonus_only[g]
+        return min((self.amount(g, step) for g in range(len(self)) if self.live[g]), default=0)
 
     def carry_over(self, levels: list[int]) -> list[int]:
         """Groups without eligible pay keep the pay election before them (no change needed)."""
         out = list(levels)
-        live = [g for g in range(len(out)) if self.in_sequence(g)]
-        previous = out[live[0]] if live else 0
+        previous = out[self.sequence[0]] if self.sequence else 0
+        in_sequence = set(self.sequence)
         for g in range(len(out)):
-            if self.in_sequence(g):
+            if g in in_sequence:
                 previous = out[g]
-            elif not self.paid(g):
+            elif not self.live[g]:
                 out[g] = previous
         return out
 
@@ -234,7 +233,7 @@ def _ceil(pct: int, step: int) -> int:
 
 def _changes(schedule: Schedule, levels: list) -> int:
     """Election changes after the first: level switches between pay dates with eligible pay."""
-    live = [levels[g] for g in range(len(levels)) if schedule.in_sequence(g)]
+    live = [levels[g] for g in schedule.sequence]
     return sum(a != b for a, b in zip(live, live[1:]))
 
 
