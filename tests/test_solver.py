@@ -215,3 +215,17 @@ def test_plan_has_no_excess_and_no_dates_before_the_year(age35):
     assert age35["totals"]["excess"] == 0
     assert all(p["pay_date"] >= "2025-01-01" and p["pay_date"] <= "2025-12-31" for p in age35["periods"])
     assert dt.date.fromisoformat(age35["elections"][0]["from"]) == dt.date(2025, 1, 10)
+
+
+def test_rsu_row_shows_the_pay_election_in_force():
+    """With separate bonus elections, an RSU vest on the date of a bonus that is not a
+    regular pay date must show the pay election in force (plan-json: "deferral_pct:
+    election in force for this paycheck"), not the bonus's own election."""
+    out = plan_dict(scenario(
+        year=2023, age=25, frequency="monthly", salary=20_000, match=[],
+        plan={"max_deferral_pct": 10, "max_after_tax_pct": 0, "max_total_pct": 40,
+              "separate_bonus_election": True},
+        goal={"deferral": 500},
+        bonus=[{"date": dt.date(2023, 1, 1), "amount": 1000}, {"date": dt.date(2023, 4, 1), "amount": 1000}],
+        rsu=[{"date": dt.date(2023, 4, 1), "value": 1000}]))
+    assert_elections_agree(out)
