@@ -26,7 +26,7 @@ FLAGS = {
     "--pct-step": "plan.pct_step", "--auto-stop": "plan.auto_stop_deferral",
     "--max-deferral-pct": "plan.max_deferral_pct", "--max-after-tax-pct": "plan.max_after_tax_pct",
     "--deferral": "goal.deferral", "--after-tax": "goal.after_tax", "--roth": "goal.deferral_type",
-    "--strategy": "goal.strategy",
+    "--strategy": "goal.strategy", "--min-net-pay": "goal.min_net_pay", "--use-rsu-proceeds": "goal.use_rsu_proceeds",
     "--as-of": "ytd.as_of", "--ytd-deferral": "ytd.deferral", "--ytd-after-tax": "ytd.after_tax",
     "--ytd-match": "ytd.match", "--ytd-eligible-pay": "ytd.eligible_pay",
 }
@@ -119,7 +119,7 @@ def _limits(path: Optional[Path]) -> dict | None:
     return read_limits_file(path) if path else None
 
 
-def _emit(plan, fmt: str, out: Optional[Path]) -> None:
+def _emit(plan, fmt: str, out: Optional[Path], view: str = "schedule") -> None:
     from .export import FORMATS, to_csv, write_plan
 
     if out is not None:
@@ -134,24 +134,30 @@ def _emit(plan, fmt: str, out: Optional[Path]) -> None:
     else:
         from .table import print_plan
 
-        print_plan(plan)
+        print_plan(plan, view=view)
     if out is not None:
         write_plan(plan, out)
         typer.echo(f"wrote {out}", err=True)
 
 
 FORMAT_CHOICES = ("table", "json", "csv")
+VIEWS = ("schedule", "cashflow")
+VIEW_OPTION = typer.Option("schedule", "--view", help="Table view: schedule | cashflow (net pay; needs [taxes]).")
 
 
-def _run(command: str, file, fmt, out, limits, flags, raises, bonuses, rsus) -> None:
+def _run(command: str, file, fmt, out, limits, flags, raises, bonuses, rsus, view="schedule") -> None:
     import planner
 
     try:
         if fmt not in FORMAT_CHOICES:
             raise PlannerError("--format", f"must be one of {', '.join(FORMAT_CHOICES)}, not {fmt!r}")
+        if view not in VIEWS:
+            raise PlannerError("--view", f"must be one of {', '.join(VIEWS)}, not {view!r}")
         scenario = _scenario(file, flags, raises, bonuses, rsus)
+        if view == "cashflow" and scenario.taxes is None:
+            raise PlannerError("--view", "cashflow needs a [taxes] table in the scenario to estimate net pay")
         result = getattr(planner, command)(scenario, limits=_limits(limits))
-        _emit(result, fmt, out)
+        _emit(result, fmt, out, view)
     except PlannerError as e:
         fail(e.field, e.message)
 
@@ -185,6 +191,10 @@ def plan_command(
     after_tax: Optional[str] = typer.Option(None, "--after-tax", help="'max', dollars, or 0."),
     roth: Optional[bool] = typer.Option(None, "--roth/--pretax", help="Deferral type."),
     strategy: Optional[str] = typer.Option(None, "--strategy", help="even | front-load"),
+    min_net_pay: Optional[float] = typer.Option(None, "--min-net-pay", help="Take-home floor per paycheck."),
+    use_rsu_proceeds: Optional[bool] = typer.Option(None, "--use-rsu-proceeds/--no-rsu-proceeds",
+                                                    help="RSU sale cash may cover paychecks below the floor."),
+    view: str = VIEW_OPTION,
     raises: list[str] = typer.Option([], "--raise", help="DATE:SALARY, repeatable."),
     bonuses: list[str] = typer.Option([], "--bonus", help="DATE:AMOUNT, repeatable."),
     rsus: list[str] = typer.Option([], "--rsu", help="DATE:VALUE, repeatable."),
@@ -195,8 +205,9 @@ def plan_command(
     ytd_eligible_pay: Optional[float] = typer.Option(None, "--ytd-eligible-pay"),
 ):
     """Find the elections that reach 402(g), keep the full match and fill 415(c)."""
-    flags = {k: v for k, v in locals().items() if k not in ("file", "fmt", "out", "limits", "raises", "bonuses", "rsus")}
-    _run("plan", file, fmt, out, limits, _flag_names(flags), raises, bonuses, rsus)
+    flags = {k: v for k, v in locals().items()
+             if k not in ("file", "fmt", "out", "limits", "raises", "bonuses", "rsus", "view")}
+    _run("plan", file, fmt, out, limits, _flag_names(flags), raises, bonuses, rsus, view)
 
 
 def _flag_names(values: dict) -> dict:
@@ -209,9 +220,10 @@ def check_command(
     fmt: str = typer.Option("table", "--format", "-f", help="table | json | csv on standard output."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the result to a .xlsx, .json or .csv file."),
     limits: Optional[Path] = typer.Option(None, "--limits", help="TOML file with IRS limits for a year not built in."),
+    view: str = VIEW_OPTION,
 ):
     """Simulate the elections in force: when each limit is reached, match lost, excess."""
-    _run("check", file, fmt, out, limits, {}, [], [], [])
+    _run("check", file, fmt, out, limits, {}, [], [], [], view)
 
 
 @app.command("limits")

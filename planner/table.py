@@ -21,8 +21,9 @@ def _pct(value) -> str:
 def schedule_table(plan: Plan) -> Table:
     title = f"{plan.name or 'Plan'} - {plan.tax_year}" + (" (check of the elections in force)" if plan.command == "check" else "")
     table = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD)
+    net = bool(plan.periods) and "net_pay" in plan.periods[0]
     for column in ("#", "Pay date", "Eligible", "Def %", "Deferral", "AT %", "After-tax", "Match",
-                   "YTD deferral", "YTD additions", "Note"):
+                   "YTD deferral", "YTD additions", *(["Net pay"] if net else []), "Note"):
         table.add_column(column, justify="left" if column in ("Pay date", "Note") else "right")
     matched = plan.totals["match"] > 0
     for n, p in enumerate(plan.periods, 1):
@@ -31,7 +32,8 @@ def schedule_table(plan: Plan) -> Table:
                 else "cut" if p["capped"] else p["kind"] if p["kind"] != "regular" else "")
         table.add_row(str(n), p["pay_date"], _money(p["eligible"]), _pct(p["deferral_pct"]),
                       _money(p["deferral"]), _pct(p["after_tax_pct"]), _money(p["after_tax"]), _money(p["match"]),
-                      _money(p["ytd_deferral"]), _money(p["ytd_annual_additions"]), mark,
+                      _money(p["ytd_deferral"]), _money(p["ytd_annual_additions"]),
+                      *([_money(p["net_pay"])] if net else []), mark,
                       style="red" if p["over_limit"] else None)
     return table
 
@@ -73,11 +75,47 @@ def elections_table(plan: Plan) -> Table:
     return table
 
 
-def print_plan(plan: Plan, console: Console | None = None) -> None:
+def cash_flow_table(plan: Plan) -> Table:
+    """Per paycheck: gross, each contribution, each tax, net pay, and RSU cash."""
+    table = Table(title=f"{plan.name or 'Plan'} - cash flow {plan.tax_year}", header_style="bold", box=box.SIMPLE_HEAD)
+    columns = (("Pay date", "pay_date"), ("Kind", "kind"), ("Gross", "gross"), ("Pre-tax", "pretax"),
+               ("Roth", "roth"), ("After-tax", "after_tax"), ("Soc. Sec.", "social_security"),
+               ("Medicare", "medicare"), ("Income tax", "income_tax"), ("State", "state_tax"),
+               ("Other", "other_deductions"), ("Net pay", "net_pay"), ("RSU cash used", "rsu_cash_drawn"),
+               ("RSU cash left", "rsu_cash_left"))
+    # a column that is zero all year says nothing: leave it out
+    columns = [(title, key) for title, key in columns
+               if any(isinstance(p[key], str) or p[key] for p in plan.periods)]
+    for title, _ in columns:
+        table.add_column(title, justify="left" if title in ("Pay date", "Kind") else "right")
+    for p in plan.periods:
+        table.add_row(*(p[key] if isinstance(p[key], str) else _money(p[key]) for _, key in columns))
+    return table
+
+
+def cash_flow_summary(plan: Plan) -> Table:
+    year = plan.totals["cash_flow"]
+    table = Table(title="The year's cash", header_style="bold", box=box.SIMPLE_HEAD)
+    table.add_column("")
+    table.add_column("Amount", justify="right")
+    labels = {"net_pay": "Net pay (paychecks)", "social_security": "Social Security", "medicare": "Medicare",
+              "income_tax": "Income tax", "state_tax": "State tax", "other_deductions": "Other deductions",
+              "rsu_proceeds": "RSU proceeds (shares sold at vest)", "rsu_cash_drawn": "RSU cash used to keep the floor"}
+    for key, label in labels.items():
+        table.add_row(label, _money(year[key]))
+    return table
+
+
+def print_plan(plan: Plan, console: Console | None = None, view: str = "schedule") -> None:
+    """Print the plan; `view` is "schedule" (contributions) or "cashflow" (net pay, needs [taxes])."""
     console = console or Console()
     if not console.is_terminal:  # piped or captured: wide enough that nothing is cut
-        console.width = max(console.width, 130)
-    console.print(schedule_table(plan))
+        console.width = max(console.width, 170 if view == "cashflow" else 130)
+    if view == "cashflow":
+        console.print(cash_flow_table(plan))
+        console.print(cash_flow_summary(plan))
+    else:
+        console.print(schedule_table(plan))
     console.print(totals_table(plan))
     console.print(elections_table(plan))
     for warning in plan.warnings:
