@@ -46,12 +46,13 @@ def totals_table(plan: Plan) -> Table:
     deferral_limit = lim["deferral"] + lim["catch_up"]
     rows = [
         ("Deferral (402(g)" + (" + catch-up)" if lim["catch_up"] else ")"), t["deferral"], deferral_limit),
-        ("  of which catch-up", t["catch_up"], lim["catch_up"] or None),
         ("  pre-tax / Roth", None, None, f"{_money(t['pretax'])} / {_money(t['roth'])}"),
         ("Employer match" + (f" (true-up {_money(t['true_up'])})" if t["true_up"] else ""), t["match"], None),
         ("After-tax", t["after_tax"], lim["after_tax_cap"] or None),
         ("Annual additions (415(c))", t["annual_additions"], lim["annual_additions_applied"]),
     ]
+    if lim["catch_up"]:
+        rows.insert(1, ("  of which catch-up", t["catch_up"], lim["catch_up"]))
     for row in rows:
         label, total, limit = row[:3]
         shown = row[3] if len(row) > 3 else _money(total)
