@@ -121,8 +121,8 @@ def election_changes(scenario: Scenario, paychecks: Paychecks, periods: list[dic
     lag = scenario.plan.election_lag
 
     def submit_before(day: str) -> str:
-        k = next((j for j, d in enumerate(regular) if d.isoformat() >= day), len(regular))
-        return regular[max(k - lag, 0)].isoformat() if regular else day
+        k = next((j for j, d in enumerate(regular) if d.isoformat() >= day), len(regular)) - lag
+        return regular[max(k, 0)].isoformat() if k < len(regular) else day  # no pay date after it
 
     out, current = [], None
     if scenario.ytd and scenario.elections:  # a re-plan: what is in force needs no entry

@@ -21,16 +21,15 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from .money import RATE_SCALE, div_half_up
 from .result import Plan
 
-SHEETS = ("Summary", "Schedule", "Elections", "Inputs")
 # Added inside every ROUND: payroll rounds half a cent up, but 37.035 is 37.03499... in
 # binary floating point, and not every spreadsheet engine corrects for that as Excel does.
 # Far below a cent and below the finest step of any amount, so it never changes a result.
 NUDGE = 1e-9
 FIRST = 2  # Excel row number of the first paycheck on Schedule (row 1 holds the headers)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+NET_PAY_KEYS = {"net_pay", "social_security", "medicare", "income_tax", "state_tax", "other_deductions"}
 
 
 # ---------------------------------------------------------------- the facts the formulas are built from
@@ -110,7 +109,8 @@ def facts_of(plan: Plan) -> Facts:
         ytd=ytd,
         prior_gross=_prior_gross(plan),
         taxes=scenario.taxes,
-        net_pay=bool(plan.periods) and all("net_pay" in p for p in plan.periods) and scenario.taxes is not None,
+        net_pay=bool(plan.periods) and scenario.taxes is not None
+        and all(NET_PAY_KEYS <= p.keys() for p in plan.periods),
     )
 
 
@@ -166,11 +166,15 @@ def schedule_columns(facts: Facts) -> list[Column]:
         cols.append(Column("ytd_matchable", "YTD deferral matched", 12, "money",
                            "Deferrals the match counts (catch-up is not matched in this plan)."))
     if facts.net_pay:
-        cols.append(Column("fica_other", "FICA & other deductions", 12, "money",
-                           "Social Security, Medicare and other deductions of the planner's estimate: "
-                           "they do not depend on 401(k) elections, so they are fixed amounts."))
-        cols.append(Column("net_pay", "Net pay", 11, "money", "Estimated take-home pay; income and state tax "
-                           "follow the pre-tax deferral."))
+        fixed = "Taken on gross pay whatever is deferred, so a fixed amount."
+        cols += [Column("social_security", "Social Security", 11, "money", fixed),
+                 Column("medicare", "Medicare", 10, "money", fixed),
+                 Column("income_tax", "Income tax", 11, "money", "Withholding rate x (gross - pre-tax deferral); "
+                        "the supplemental rate on bonus and RSU rows (RSU taxes are withheld in shares)."),
+                 Column("state_tax", "State tax", 10, "money", "State rate x (gross - pre-tax deferral)."),
+                 Column("other_deductions", "Other deductions", 11, "money"),
+                 Column("net_pay", "Net pay", 11, "money", "Estimated take-home pay (0 on an RSU row: "
+                        "its taxes are paid in shares).")]
     cols.append(Column("deferral_line", "402(g) + catch-up limit", 12, "money_dim",
                        "This plan's deferral limit for the year: 402(g) + catch-up - other employers."))
     cols.append(Column("additions_line", "415(c) limit applied", 12, "money_dim",
@@ -211,22 +215,8 @@ def row_values(plan: Plan, facts: Facts) -> list[dict]:
                    ytd_matchable=run["matchable"] / 100,
                    deferral_line=(g402 + cu - other) / 100,
                    additions_line=applied_limit(plan))
-        if facts.net_pay:
-            row["fica_other"] = _fica_other(p, facts.taxes)
         rows.append(row)
     return rows
-
-
-def _fica_other(p: dict, taxes) -> float | None:
-    """What the planner's net pay leaves after 401(k) money and income and state tax: the
-    Social Security, Medicare and other deductions, which 401(k) elections do not change."""
-    if p["kind"] == "rsu":  # withheld in shares: no cash to split
-        return None
-    gross, pretax = _cents(p["gross"]), _cents(p["pretax"])
-    rate = taxes.income_tax_rate if p["kind"] == "regular" else taxes.supplemental_rate
-    taxable = gross - pretax
-    taxes_due = div_half_up(rate * taxable, RATE_SCALE) + div_half_up(taxes.state_tax_rate * taxable, RATE_SCALE)
-    return (gross - pretax - _cents(p["roth"]) - _cents(p["after_tax"]) - _cents(p["net_pay"]) - taxes_due) / 100
 
 
 # ---------------------------------------------------------------- the Schedule's formulas
@@ -286,7 +276,8 @@ class RowFormulas:
         self.prev = {key: name if first else f"{col[key]}{n - 1}" for key, name in
                      (("ytd_deferral", "YtdDeferral"), ("ytd_after_tax", "YtdAfterTax"),
                       ("ytd_match", "YtdMatch"), ("ytd_matchable", "YtdDeferral")) if key in col}
-        self.eligible_before = "YtdEligible" if first else f"YtdEligible+SUM({col['eligible']}${FIRST}:{col['eligible']}{n - 1})"
+        e = col["eligible"]
+        self.eligible_before = "YtdEligible" if first else f"YtdEligible+SUM({e}${FIRST}:{e}{n - 1})"
 
     def cell(self, key: str) -> str:
         return f"{self.c[key]}{self.n}"
@@ -301,7 +292,7 @@ class RowFormulas:
         if "ytd_matchable" in self.c:
             out["ytd_matchable"] = self.ytd_matchable()
         if "net_pay" in self.c:
-            out["net_pay"] = self.net_pay()
+            out.update(income_tax=self.income_tax(), state_tax=self.state_tax(), net_pay=self.net_pay())
         return out
 
     def eligible(self):
@@ -376,13 +367,22 @@ class RowFormulas:
     def ytd_additions(self):
         return f"=ROUND({self._additions(self.cell('ytd_after_tax'))},2)"
 
+    def _taxable(self) -> str:
+        return f"({self.cell('gross')}-{self.cell('pretax')})"
+
+    def income_tax(self):
+        rate = "IncomeTaxRate" if self.kind == "regular" else "SupplementalTaxRate"
+        return f"={_round(f'{rate}*{self._taxable()}')}"
+
+    def state_tax(self):
+        return f"={_round(f'StateTaxRate*{self._taxable()}')}"
+
     def net_pay(self):
         if self.kind == "rsu":  # taxes are withheld in shares: no cash, whatever the elections
             return None
-        rate = "IncomeTaxRate" if self.kind == "regular" else "SupplementalTaxRate"
-        taxable = f"({self.cell('gross')}-{self.cell('pretax')})"
-        return (f"={self.cell('gross')}-{self.cell('pretax')}-{self.cell('roth')}-{self.cell('after_tax')}"
-                f"-{self.cell('fica_other')}-{_round(f'{rate}*{taxable}')}-{_round(f'StateTaxRate*{taxable}')}")
+        deductions = "-".join(self.cell(k) for k in ("pretax", "roth", "after_tax", "social_security", "medicare",
+                                                     "income_tax", "state_tax", "other_deductions"))
+        return f"={self.cell('gross')}-{deductions}"
 
     def deferral_line(self):
         return "=DeferralLimit+CatchUpLimit-OtherEmployerDeferral"
@@ -550,7 +550,8 @@ def _limits_block(book: Book, ws, row: int) -> int:
     row = _named_input(book, ws, row, "Year's gross pay (every row, RSU included)", "YearGrossPay", round(gross, 2),
                        "", formula=f"=PriorGross+{rows_sum}")
     row = _named_input(book, ws, row, "Annual additions limit applied", "AnnualAdditionsApplied", applied,
-                       "the lesser of 415(c) and the year's gross pay", formula="=MIN(AnnualAdditionsLimit,YearGrossPay)")
+                       "the lesser of 415(c) and the year's gross pay",
+                       formula="=MIN(AnnualAdditionsLimit,YearGrossPay)")
     ws.write_string(row, 0, "Rounding nudge", book.fmt["text"])
     ws.write_number(row, 1, NUDGE, book.fmt["tiny"])
     ws.write_string(row, 2, "Nudge", book.fmt["text"])
@@ -814,7 +815,8 @@ class Totals:
 
     def additions(self) -> str:
         d = "TotalDeferral"
-        return f"={d}-{_person_band(d)}-{_person_excess(d)}+TotalAfterTax+{self.last_of('ytd_match', 'YtdMatch')}+TrueUp"
+        match = self.last_of("ytd_match", "YtdMatch")
+        return f"={d}-{_person_band(d)}-{_person_excess(d)}+TotalAfterTax+{match}+TrueUp"
 
     def true_up(self) -> str | None:
         f = self.book.facts
