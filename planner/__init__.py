@@ -6,11 +6,12 @@
 """
 
 from .api import check, plan
+from .batch import plan_many
 from .errors import PlannerError
 from .limits import limits_for
 from .result import Plan
 from .scenario import Scenario, load_scenario, scenario_from_dict
 
 __all__ = ["Plan", "PlannerError", "Scenario", "check", "limits_for", "load_scenario", "plan",
-           "scenario_from_dict"]
+           "plan_many", "scenario_from_dict"]
 __version__ = "0.1.0"

@@ -310,6 +310,49 @@ def _toml_value(value) -> str:
     return str(value)
 
 
+@app.command("batch")
+def batch_command(
+    source: Path = typer.Argument(..., metavar="INPUT", show_default=False,
+                                  help="CSV, one person per row, columns the scenario's dotted fields "
+                                       "(tax_year, pay.salary, bonus.0.date, ...; optional id); or a folder of .toml scenarios."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for summary.csv and summary.xlsx (created if missing), "
+                                                      "or a .csv/.xlsx file (its sibling of the other type is written too)."),
+    workbooks: bool = typer.Option(False, "--workbooks", help="Also write one workbook per person beside the summary."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+):
+    """Plan for many people at once: one summary row per person; a bad row is reported and skipped."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from .batch import error_line, open_batch, run_batch
+
+    try:
+        batch = open_batch(source, out)
+    except PlannerError as e:
+        fail(e.field, e.message)
+    console = Console(stderr=True)
+    progress = Progress(TextColumn("planning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        console=console, disable=quiet or not console.is_terminal, transient=True)
+    task = progress.add_task("planning", total=batch.total or None)
+
+    def on_row(summary: dict) -> None:
+        if summary["status"] == "error":  # through the progress console, so the bar stays intact
+            console.print(escape(error_line(batch, summary)), highlight=False, soft_wrap=True)
+        progress.advance(task)
+
+    try:
+        with progress:
+            counts = run_batch(batch, ".xlsx" if workbooks else None, on_row)
+    except PlannerError as e:  # INPUT turned out unreadable half-way: no summary is left behind
+        fail(e.field, e.message)
+    except OSError as e:
+        fail("--out", f"cannot write: {e.strerror or e}")
+    if not quiet:
+        typer.echo(f"planned {counts['ok'] + counts['error']} people ({counts['error']} with errors); "
+                   f"wrote {batch.csv_path} and {batch.xlsx_path}", err=True)
+
+
 def main() -> None:
     try:
         app()

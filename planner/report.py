@@ -146,7 +146,7 @@ def _ytd(scenario: Scenario, rules: YearRules) -> dict:
     if y is None:
         return {}
     return {"as_of": y.as_of.isoformat(), "deferral": dollars(y.deferral), "after_tax": dollars(y.after_tax),
-            "match": dollars(y.match), "eligible_pay": dollars(rules.ytd_eligible),
+            "match": dollars(y.match), "eligible_pay": dollars(rules.ytd_eligible), "gross_pay": dollars(rules.ytd_gross),
             "other_employer_deferral": dollars(y.other_employer_deferral)}
 
 

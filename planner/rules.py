@@ -27,6 +27,7 @@ class YearRules:
     ytd_after_tax: int = 0
     ytd_match: int = 0
     ytd_eligible: int = 0
+    ytd_gross: int = 0  # gross pay already paid this year (the calendar's, or ytd.gross_pay)
 
     @property
     def deferral_room(self) -> int:
@@ -77,6 +78,7 @@ def year_rules(scenario: Scenario, limits: Limits, paychecks: Paychecks) -> Year
         ytd_deferral=ytd.deferral if ytd else 0,
         ytd_after_tax=ytd.after_tax if ytd else 0,
         ytd_match=ytd.match if ytd else 0,
+        ytd_gross=past_gross,
         ytd_eligible=sum(e for e, paid in zip(paychecks.eligible, paychecks.paid) if paid)
         if ytd is None or ytd.eligible_pay is None else ytd.eligible_pay,
     )

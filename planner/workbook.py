@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from .export import FORMULA_STARTS, write_atomic
 from .result import Plan
 
 # Added inside every ROUND: payroll rounds half a cent up, but 37.035 is 37.03499... in
@@ -28,7 +27,6 @@ from .result import Plan
 # Far below a cent and below the finest step of any amount, so it never changes a result.
 NUDGE = 1e-9
 FIRST = 2  # Excel row number of the first paycheck on Schedule (row 1 holds the headers)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 NET_PAY_KEYS = {"net_pay", "social_security", "medicare", "income_tax", "state_tax", "other_deductions"}
 
 
@@ -107,24 +105,11 @@ def facts_of(plan: Plan) -> Facts:
         catch_up=float(plan.limits["catch_up"]),
         other_deferral=float(plan.ytd.get("other_employer_deferral", 0.0)),
         ytd=ytd,
-        prior_gross=_prior_gross(plan),
+        prior_gross=float(plan.ytd.get("gross_pay", 0.0)),
         taxes=scenario.taxes,
         net_pay=bool(plan.periods) and scenario.taxes is not None
         and all(NET_PAY_KEYS <= p.keys() for p in plan.periods),
     )
-
-
-def _prior_gross(plan: Plan) -> float:
-    """Gross pay of a re-plan's paychecks already paid: part of the 415(c) 'lesser of pay'."""
-    ytd = plan.scenario.ytd
-    if ytd is None:
-        return 0.0
-    if ytd.gross_pay is not None:
-        return ytd.gross_pay / 100
-    from .paychecks import build_paychecks
-
-    paychecks = build_paychecks(plan.scenario, round(plan.limits["compensation"] * 100))
-    return sum(g for g, paid in zip(paychecks.gross, paychecks.paid) if paid) / 100
 
 
 # ---------------------------------------------------------------- the Schedule's columns
@@ -1009,27 +994,8 @@ def write_elections(book: Book) -> None:
 
 def write_workbook(plan: Plan, path: str | os.PathLike) -> None:
     """Write `plan` as an .xlsx workbook at `path`, atomically: the file appears whole or not at all."""
-    path = Path(path)
     facts = facts_of(plan)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    os.close(fd)
-    try:
-        _write(plan, facts, tmp)
-        os.chmod(tmp, _file_mode(path))  # mkstemp makes it private; a workbook is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _file_mode(path: Path) -> int:
-    """The replaced file's permissions, or the usual ones for a new file (umask applied)."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
+    write_atomic(path, lambda tmp: _write(plan, facts, tmp))
 
 
 def _write(plan: Plan, facts: Facts, filename: str) -> None:

@@ -1,0 +1,435 @@
+"""Plan for many people at once: a CSV of people (or a folder of scenarios) in, one
+summary row per person out.
+
+A CSV row is one scenario with dotted column names (`pay.salary`, `bonus.0.date`). A cell
+is read as a TOML value (`2025-03-14` a date, `true` a boolean, `[{rate=0.5, up_to_pct=4}]`
+an array) or else kept as text, so `biweekly` needs no quotes; empty means not given.
+Every row goes through `summarize_row`, so `plan_many` (pandas) and `planner batch`
+(streaming, one row in memory at a time) give the same summary.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .api import plan as plan_one
+from .errors import PlannerError
+from .scenario import read_toml
+
+SUMMARY_COLUMNS = ["row", "id", "status", "error", "name", "tax_year", "first_election", "elections",
+                   "changes", "deferral", "catch_up", "match", "after_tax", "annual_additions", "excess",
+                   "room_402g", "room_415c", "warnings"]
+MONEY_COLUMNS = SUMMARY_COLUMNS[SUMMARY_COLUMNS.index("deferral"):SUMMARY_COLUMNS.index("warnings")]
+TEXT_COLUMNS = {"id", "name"}  # labels, never read as TOML: a name "2025" stays text
+MATCH_COLUMNS = {"plan.match", "plan.match_greater_of"}  # also take the CLI's 50:4 shorthand
+XLSX_MAX_ROWS = 1_048_576  # Excel's sheet size: the summary continues on another sheet
+
+
+# ---------------------------------------------------------------- a row in
+
+
+def parse_cell(text: str):
+    """A cell as a TOML value, or the text itself when it is not one; None when empty."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return tomllib.loads("v = " + text)["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_match(text: str, field: str = "plan.match") -> list[dict]:
+    """'50:4' is 50 % of deferrals up to 4 % of pay; tiers are separated by commas ('100:3,50:5')."""
+    tiers = []
+    for part in text.split(","):
+        rate, _, up_to = part.strip().partition(":")
+        try:
+            tiers.append({"rate": float(rate) / 100, "up_to_pct": float(up_to)})
+        except ValueError:
+            raise PlannerError(field, "expected tiers like [{rate=0.5, up_to_pct=4}] or RATE%:UP_TO_PCT "
+                                      f"like 50:4, not {text!r}") from None
+    return tiers
+
+
+def unflatten(cells: dict) -> dict:
+    """{'pay.salary': 1, 'bonus.0.date': d} -> {'pay': {'salary': 1}, 'bonus': [{'date': d}]}."""
+    data: dict = {}
+    for column, value in cells.items():
+        node = data
+        *parents, last = column.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise PlannerError(column, f"conflicts with the column {part}")
+        if last in node:
+            raise PlannerError(column, "conflicts with another column")
+        node[last] = value
+    return {key: _arrays(value) for key, value in data.items()}
+
+
+def _arrays(node):
+    """Tables keyed by numbers ('bonus.0', 'bonus.1') become arrays in number order."""
+    if not isinstance(node, dict):
+        return node
+    node = {key: _arrays(value) for key, value in node.items()}
+    if node and all(key.isdigit() for key in node):
+        return [node[key] for key in sorted(node, key=int)]
+    return node
+
+
+def read_row(row: dict) -> tuple[str | None, dict]:
+    """(id, scenario dict) from a row of dotted columns; cells are text (CSV) or values."""
+    if row.get(None):
+        raise PlannerError("cells", f"{len(row[None])} more than the header's columns")
+    cells = {}
+    for column, raw in row.items():
+        if isinstance(raw, str):
+            raw = (raw.strip() or None) if column in TEXT_COLUMNS else parse_cell(raw)
+        if raw is None:
+            continue
+        if column in MATCH_COLUMNS and isinstance(raw, str):
+            raw = parse_match(raw, column)
+        cells[column] = raw
+    ident = cells.pop("id", None)
+    return (None if ident is None else str(ident)), unflatten(cells)
+
+
+# ---------------------------------------------------------------- a summary out
+
+
+def _pct(value) -> str:
+    return f"{value:g}%"
+
+
+def election_text(election: dict) -> str:
+    """'2025-01-10 12%/22%': from, deferral % / after-tax % (bonus-only elections say so)."""
+    bonus = " bonus" if election.get("applies_to") == "bonus" else ""
+    return f"{election['from']}{bonus} {_pct(election['deferral_pct'])}/{_pct(election['after_tax_pct'])}"
+
+
+def _cents(value: float) -> float:
+    return round(value, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def summary_of(plan) -> dict:
+    """The summary columns a Plan fills (everything but row, id, status and error)."""
+    totals, limits = plan.totals, plan.limits
+    elections = [election_text(e) for e in plan.elections]
+    other_employer = plan.ytd.get("other_employer_deferral", 0.0)
+    return {
+        "name": plan.name, "tax_year": plan.tax_year,
+        "first_election": elections[0] if elections else "", "elections": "; ".join(elections),
+        "changes": max(len(elections) - 1, 0),  # changes after the first election
+        **{key: totals.get(key, 0.0) for key in ("deferral", "catch_up", "match", "after_tax",
+                                                 "annual_additions", "excess")},
+        "room_402g": _cents(limits["deferral"] + limits["catch_up"] - other_employer - totals["deferral"]),
+        "room_415c": _cents(limits.get("annual_additions_applied", limits["annual_additions"])
+                            - totals["annual_additions"]),
+        "warnings": " | ".join(plan.warnings),
+    }
+
+
+def _failed(number: int, ident: str | None, data: dict, error: str) -> dict:
+    name, year = data.get("name"), data.get("tax_year")
+    return {**dict.fromkeys(SUMMARY_COLUMNS), "row": number, "id": ident or str(number), "status": "error",
+            "error": error, "name": name if isinstance(name, str) else None,
+            "tax_year": year if isinstance(year, int) and not isinstance(year, bool) else None}
+
+
+def plan_row(data: dict, ident: str | None, number: int):
+    """(summary, Plan or None) for one scenario dict; a bad scenario is an error row, never raised."""
+    name = data.get("name") if isinstance(data.get("name"), str) else None
+    try:
+        result = plan_one(data)
+    except PlannerError as e:
+        return _failed(number, ident or name, data, f"{e.field}: {e.message}"), None
+    except Exception as e:  # noqa: BLE001 - one person's bug must not stop a million-row batch
+        return _failed(number, ident or name, data, f"internal error: {e.__class__.__name__}: {e}"), None
+    return {"row": number, "id": ident or name or str(number), "status": "ok", "error": "",
+            **summary_of(result)}, result
+
+
+def summarize_row(row: dict, number: int) -> dict:
+    """The per-row function both `plan_many` and `planner batch` use: a row of dotted
+    columns -> its summary dict (SUMMARY_COLUMNS)."""
+    return _plan_cells(row, number)[0]
+
+
+def _plan_cells(row: dict, number: int):
+    try:
+        ident, data = read_row(row)
+    except PlannerError as e:
+        ident = row.get("id")
+        return _failed(number, str(ident).strip() if ident else None, {}, f"{e.field}: {e.message}"), None
+    return plan_row(data, ident, number)
+
+
+# ---------------------------------------------------------------- pandas
+
+
+def _from_pandas(value, pd):
+    """A DataFrame cell as a plain Python value; missing (NaN, NaT, NA) is None."""
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return None
+    if isinstance(value, pd.Timestamp):  # a date unless it has a time of day
+        value = value.to_pydatetime()
+        return value.date() if value.time() == dt.time() else value
+    if hasattr(value, "item") and type(value).__module__ == "numpy":
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # pandas turns an int column with blanks into floats: undo it
+    return value
+
+
+def plan_many(frame):
+    """One summary row per person for a DataFrame whose columns are the scenario's dotted
+    fields (`pay.salary`, `bonus.0.date`, ...; optional `id`). Row numbers count from 1."""
+    import pandas as pd
+
+    columns = [str(c) for c in frame.columns]
+    rows = [summarize_row({c: _from_pandas(v, pd) for c, v in zip(columns, values)}, number)
+            for number, values in enumerate(frame.itertuples(index=False, name=None), 1)]
+    # whole numbers stay whole where error rows leave blanks (plain int columns would turn float)
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS).astype({"tax_year": "Int64", "changes": "Int64"})
+
+
+# ---------------------------------------------------------------- a scenario to a row
+
+
+def flatten(data: dict, prefix: str = "") -> dict:
+    """The inverse of `unflatten`: dotted columns for a scenario dict (top-level arrays of
+    tables are numbered: bonus.0.date; arrays inside tables, like plan.match, stay one cell)."""
+    cells = {}
+    for key, value in data.items():
+        name = prefix + key
+        if isinstance(value, dict):
+            cells.update(flatten(value, name + "."))
+        elif not prefix and isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for i, table in enumerate(value):
+                cells.update(flatten(table, f"{name}.{i}."))
+        else:
+            cells[name] = value
+    return cells
+
+
+def cell_text(value) -> str:
+    """A value as a CSV cell that `parse_cell` reads back to the same value."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value if parse_cell(value) == value else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(cell_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {cell_text(v)}" for k, v in value.items()) + "}"
+    return value.isoformat() if hasattr(value, "isoformat") else repr(value)
+
+
+# ---------------------------------------------------------------- the streaming batch
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A checked batch: where people come from and where the summary goes."""
+
+    source: Path
+    csv_path: Path
+    xlsx_path: Path
+    total: int  # people to plan, for a progress bar
+
+    @property
+    def folder(self) -> Path:
+        return self.csv_path.parent
+
+    @property
+    def is_folder_input(self) -> bool:
+        return self.source.is_dir()
+
+
+def open_batch(source: str | Path, out: str | Path) -> Batch:
+    """Check INPUT and --out before anything is written; a PlannerError names the culprit."""
+    source, out = Path(source), Path(out)
+    if not source.exists():
+        raise PlannerError(str(source), "no such file or folder")
+    if source.is_dir():
+        total = len(_toml_files(source))
+        if not total:
+            raise PlannerError(str(source), "folder has no .toml scenario files")
+    elif source.suffix.lower() == ".csv":
+        total = _check_csv(source)
+    else:
+        raise PlannerError(str(source), "must be a .csv file (one person per row) or a folder of .toml scenarios")
+    suffix = out.suffix.lower()
+    if suffix in (".csv", ".xlsx") and not out.is_dir():
+        if not out.parent.is_dir():
+            raise PlannerError("--out", f"folder {out.parent} does not exist")
+        csv_path, xlsx_path = out.with_suffix(".csv"), out.with_suffix(".xlsx")
+        if source.is_file() and csv_path.resolve() == source.resolve():
+            raise PlannerError("--out", f"{csv_path} would overwrite INPUT")
+    elif out.is_dir() or (not out.exists() and not suffix and out.parent.is_dir()):
+        csv_path, xlsx_path = out / "summary.csv", out / "summary.xlsx"
+    else:
+        raise PlannerError("--out", f"{out} must be a folder (created if missing) or a .csv/.xlsx file")
+    return Batch(source, csv_path, xlsx_path, total)
+
+
+def _toml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.toml") if p.is_file())
+
+
+def _check_csv(path: Path) -> int:
+    """Read the whole file once (UTF-8 text, valid CSV, a header) and count the people in it,
+    so a bad file fails before any output exists: seconds, against hours of planning."""
+    reader = None
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            people = sum(1 for record in reader if any(cell.strip() for cell in record))
+    except OSError as e:
+        raise PlannerError(str(path), f"cannot read: {e.strerror or e.__class__.__name__}") from None
+    except UnicodeDecodeError:
+        raise PlannerError(str(path), "is not UTF-8 text (save it as CSV UTF-8)") from None
+    except csv.Error as e:
+        raise PlannerError(str(path), f"line {reader.line_num}: not valid CSV: {e}") from None
+    columns = [c.strip() for c in header or []]
+    if not any(columns):
+        raise PlannerError(str(path), "has no header row (the first row names the columns: tax_year, pay.salary, ...)")
+    doubled = sorted({c for c in columns if c and columns.count(c) > 1})
+    if doubled:
+        raise PlannerError(str(path), f"column {doubled[0]} appears more than once")
+    return people
+
+
+def _csv_rows(path: Path):
+    """(number, row dict) per non-blank record; numbers count people from 1 (header not counted)."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = [c.strip() for c in next(reader)]
+        number = 0
+        try:
+            for record in reader:
+                if not any(cell.strip() for cell in record):
+                    continue  # blank lines and spreadsheets' trailing empty rows are no one
+                number += 1
+                row = dict(zip(header, record))
+                row.pop("", None)  # an unnamed column (a trailing comma) carries nothing
+                extra = [c for c in record[len(header):] if c.strip()]
+                if extra:
+                    row[None] = extra
+                yield number, row
+        except csv.Error as e:
+            raise PlannerError(str(path), f"line {reader.line_num}: not valid CSV: {e}") from None
+
+
+def batch_rows(batch: Batch):
+    """(summary, Plan or None) per person, in input order, one at a time."""
+    if batch.is_folder_input:
+        for number, path in enumerate(_toml_files(batch.source), 1):
+            try:
+                data = read_toml(path)
+            except PlannerError as e:
+                yield _failed(number, path.stem, {}, f"{path.name}: {e.message}"), None
+                continue
+            yield plan_row(data, path.stem, number)
+    else:
+        for number, row in _csv_rows(batch.source):
+            yield _plan_cells(row, number)
+
+
+def error_line(batch: Batch, summary: dict) -> str:
+    """The stderr line for a bad row: 'planner: row 7: pay.salary: ...' (a file's name for a folder)."""
+    where = f"{summary['id']}.toml" if batch.is_folder_input else f"row {summary['row']}"
+    error = summary["error"]
+    return f"planner: {error}" if error.startswith(where + ":") else f"planner: {where}: {error}"
+
+
+def workbook_name(summary: dict, suffix: str) -> str:
+    """A file name per person that cannot collide: the row number, then the id made safe."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", str(summary["id"])).strip("._-")[:60]
+    stem = str(summary["row"]) if slug in ("", str(summary["row"])) else f"{summary['row']}-{slug}"
+    return stem + suffix
+
+
+def run_batch(batch: Batch, workbooks: str | None = None, on_row=None) -> dict:
+    """Plan every person and stream the summary to batch.csv_path and batch.xlsx_path
+    (each under a temporary name until the end). `workbooks` (".xlsx" or ".json") also
+    writes each person's plan beside them. on_row(summary) is called after each person.
+    Returns counts: {"ok": n, "error": m}."""
+    from .export import safe_text, write_atomic, write_plan  # only here: `import planner` stays quick
+
+    columns = SUMMARY_COLUMNS + (["workbook"] if workbooks else [])
+    counts = {"ok": 0, "error": 0}
+    batch.folder.mkdir(exist_ok=True)
+
+    def write(csv_tmp: str, xlsx_tmp: str) -> None:
+        book = _XlsxSummary(xlsx_tmp, columns)
+        with open(csv_tmp, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(columns)
+            for summary, result in batch_rows(batch):
+                if workbooks and result is not None:
+                    summary["workbook"] = workbook_name(summary, workbooks)
+                    write_plan(result, batch.folder / summary["workbook"])
+                counts[summary["status"]] += 1
+                values = [summary.get(c) for c in columns]
+                writer.writerow(["" if v is None else safe_text(v) for v in values])
+                book.add(values)
+                if on_row:
+                    on_row(summary)
+        book.close()
+
+    # both files under temporary names until the last row: a failed batch leaves no summary
+    write_atomic(batch.csv_path, lambda csv_tmp: write_atomic(
+        batch.xlsx_path, lambda xlsx_tmp: write(csv_tmp, xlsx_tmp)))
+    return counts
+
+
+class _XlsxSummary:
+    """The summary as a workbook written row by row (XlsxWriter's constant_memory mode keeps
+    one row in memory); text goes in as text, so nothing in a cell runs as a formula."""
+
+    def __init__(self, path: str, columns: list[str]):
+        import xlsxwriter
+
+        from .export import safe_text
+
+        self.safe_text = safe_text
+        self.book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
+        self.columns = columns
+        self.bold = self.book.add_format({"bold": True})
+        self.money = self.book.add_format({"num_format": "#,##0.00"})
+        self.sheet, self.row = None, XLSX_MAX_ROWS
+
+    def _new_sheet(self) -> None:
+        n = len(self.book.worksheets()) + 1
+        self.sheet = self.book.add_worksheet("summary" if n == 1 else f"summary {n}")
+        self.sheet.freeze_panes(1, 0)
+        for i, column in enumerate(self.columns):
+            wide = column in ("error", "elections", "warnings")
+            self.sheet.set_column(i, i, 40 if wide else 12, self.money if column in MONEY_COLUMNS else None)
+            self.sheet.write_string(0, i, column, self.bold)
+        self.row = 1
+
+    def add(self, values: list) -> None:
+        if self.row >= XLSX_MAX_ROWS:
+            self._new_sheet()
+        for i, value in enumerate(values):
+            if isinstance(value, str):
+                self.sheet.write_string(self.row, i, self.safe_text(value))
+            elif value is not None:
+                self.sheet.write_number(self.row, i, value)
+        self.row += 1
+
+    def close(self) -> None:
+        if self.sheet is None:
+            self._new_sheet()  # a header even for an empty batch
+        self.book.close()
