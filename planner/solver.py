@@ -110,124 +110,149 @@ def solve(rules: YearRules, goal: Goal, schedule: Schedule, eligible: list[int],
           fixed: dict[int, tuple[int, int]] | None = None, cash: Cash | None = None) -> Solution:
     """`fixed` maps groups whose elections cannot change any more (an election lag) to
     their (deferral, after-tax) levels; `cash` holds the take-home floor, if any."""
-    plan = rules.plan
-    step = plan.pct_step
-    n = len(schedule)
-    fixed = fixed or {}
+    solver = _Solver(rules, goal, schedule, eligible, fixed or {}, cash)
+    chosen, sim = solver.choose(solver.after_tax_options(solver.deferral_schedules()))
+    return Solution(schedule.rows(chosen.d_levels), schedule.rows(chosen.a_levels), sim, solver.warnings(chosen, sim))
 
-    def pinned(levels: list[int], which: int) -> list[int]:
-        return [fixed[g][which] if g in fixed else level for g, level in enumerate(levels)]
 
-    d_lo, a_lo = pinned([0] * n, 0), pinned([0] * n, 1)
+class _Solver:
+    """One plan's search: the bounds of every pay date, and the judge of candidates."""
 
-    def run(d_levels, a_levels) -> Simulation:
-        return simulate(rules, eligible, schedule.rows(d_levels), schedule.rows(a_levels))
+    def __init__(self, rules: YearRules, goal: Goal, schedule: Schedule, eligible: list[int],
+                 fixed: dict[int, tuple[int, int]], cash: Cash | None):
+        self.rules, self.goal, self.schedule, self.eligible, self.fixed = rules, goal, schedule, eligible, fixed
+        self.cash = cash if cash is not None and cash.floor > 0 else None  # only a floor constrains
+        self.step = rules.plan.pct_step
+        self.front = goal.strategy == "front-load"
+        n = len(schedule)
+        self.d_lo, self.a_lo = self.pinned([0] * n, 0), self.pinned([0] * n, 1)
+        # what the year holds without new money ([ytd], lagged elections): no plan can undo it
+        self.baseline = self.run(self.d_lo, self.a_lo)
+        self.baseline_short = self.below_floor(self.baseline)
+        self.roth = rules.roth_deferrals or (rules.roth_catch_up and rules.catch_up_limit > 0)  # saves no tax
 
-    floor = cash is not None and (cash.floor > 0)
+    def pinned(self, levels: list[int], which: int) -> list[int]:
+        return [self.fixed[g][which] if g in self.fixed else level for g, level in enumerate(levels)]
 
-    def below_floor(sim: Simulation) -> int:
-        net = [cash.net(r, *c) for r, c in enumerate(zip(sim.pretax, sim.roth, sim.after_tax))]
-        return cash.covered(net)[0]
+    def run(self, d_levels: list[int], a_levels: list[int]) -> Simulation:
+        return simulate(self.rules, self.eligible, self.schedule.rows(d_levels), self.schedule.rows(a_levels))
 
-    # what the year holds without new money ([ytd], lagged elections): no plan can undo it
-    baseline = run(d_lo, a_lo)
-    baseline_short = below_floor(baseline) if floor else 0
+    def below_floor(self, sim: Simulation) -> int:
+        if self.cash is None:
+            return 0
+        net = [self.cash.net(r, *c) for r, c in enumerate(zip(sim.pretax, sim.roth, sim.after_tax))]
+        return self.cash.covered(net)[0]
 
-    def valid(sim: Simulation) -> bool:
-        t, b = sim.totals, baseline.totals
+    def valid(self, sim: Simulation) -> bool:
+        """Crosses no limit, goal or floor that the year without new money does not already cross."""
+        t, b, goal = sim.totals, self.baseline.totals, self.goal
         return (
-            (not floor or below_floor(sim) <= baseline_short)
-            and t["excess_deferral"] <= b["excess_deferral"]
+            t["excess_deferral"] <= b["excess_deferral"]
             and t["excess_annual_additions"] <= b["excess_annual_additions"]
             and t["excess_after_tax_cap"] <= b["excess_after_tax_cap"]
             and (goal.deferral == MAX or t["deferral"] <= max(goal.deferral, b["deferral"]))
             and (goal.after_tax == MAX or t["after_tax"] <= max(goal.after_tax, b["after_tax"]))
+            and self.below_floor(sim) <= self.baseline_short
         )
 
-    # ---- (1) and (2): deferral, then the match it earns
-    d_target = rules.deferral_room if goal.deferral == MAX else max(goal.deferral - rules.ytd_deferral, 0)
-    d_target = min(d_target, rules.deferral_room)
-    d_plan_hi = pinned([_floor(min(plan.max_deferral_pct, plan.max_total_pct), step)] * n, 0)
-    d_hi = d_plan_hi
-    roth = rules.roth_deferrals or (rules.roth_catch_up and rules.catch_up_limit > 0)  # Roth saves no tax
-    if floor:
-        d_hi = _floor_caps(schedule, cash, eligible, d_hi, a_lo, "deferral", roth, step, fixed)
-    d_floor = 0 if plan.match_true_up else _ceil(full_match_pct(rules.match), step)
-    d_bases = _bases(schedule, d_lo, d_hi, d_target, step, goal.strategy, d_floor)
-    unmatched_catch_up = min(rules.catch_up_limit, d_target)
-    if unmatched_catch_up and not plan.match_catch_up and not plan.match_true_up:
-        # catch-up is the last money deferred; put it on the last paychecks so every earlier
-        # paycheck still carries matched deferral
-        d_bases += [_back_loaded(schedule, base, d_hi, d_target, step)
-                    for base in _bases(schedule, d_lo, d_hi, d_target - unmatched_catch_up, step, goal.strategy, d_floor)]
-    scored = []
-    for levels in _candidates(schedule, d_hi, d_target, step, d_bases):
-        sim = run(levels, a_lo)
-        if valid(sim):
-            scored.append(((sim.totals["deferral"], sim.totals["match"]), levels, sim))
-    top = max((key for key, _, _ in scored), default=None)
-    # equally good deferrals: stage (3) picks the one whose change dates suit after-tax best
-    front = goal.strategy == "front-load"
-
-    def preference(levels: list[int], changes: int) -> tuple:
+    def preference(self, levels: list, changes: int) -> tuple:
         """Among equals: the earliest money for front-load, else the fewest changes."""
-        return tuple(levels) if front else (-changes,)
+        return tuple(levels) if self.front else (-changes,)
 
-    tied = sorted(((lv, sim) for key, lv, sim in scored if key == top),
-                  key=lambda ls: preference(ls[0], _changes(schedule, ls[0])), reverse=True)
-    tied = tied[:MAX_TIED] or [(d_lo, baseline)]
+    def floor_capped(self, hi: list[int], other: list[int], stream: str) -> list[int]:
+        if self.cash is None:
+            return hi
+        return _floor_caps(self.schedule, self.cash, self.eligible, hi, other, stream, self.roth, self.step,
+                           self.fixed)
 
-    # ---- (3): after-tax in the room each deferral leaves; then (4): fewest changes
-    options = []
-    for d_levels, d_sim in tied:
-        t = d_sim.totals
-        room = rules.annual_additions_limit - t["annual_additions"]
-        if rules.after_tax_cap:
-            room = min(room, rules.after_tax_cap - t["after_tax"])
-        if goal.after_tax != MAX:
-            room = min(room, goal.after_tax - t["after_tax"])
-        a_target = max(room, 0) + schedule.total(a_lo)  # candidates' totals hold the pinned after-tax
-        a_plan_hi = pinned([min(_floor(plan.max_after_tax_pct, step), _floor(plan.max_total_pct - d, step))
-                            for d in d_levels], 1)
-        a_hi = a_plan_hi
-        if floor:
-            a_hi = _floor_caps(schedule, cash, eligible, a_hi, d_levels, "after_tax", roth, step, fixed)
-        bases = _bases(schedule, a_lo, a_hi, a_target, step, goal.strategy, 0)
-        for a_levels in _candidates(schedule, a_hi, a_target, step, bases):
-            total = schedule.total(a_levels)
-            if total <= a_target or plan.auto_stop_after_tax:  # payroll would cut what is over
-                changes = _changes(schedule, list(zip(d_levels, a_levels)))
-                options.append(_Option(min(total, a_target), changes, a_target, d_levels, d_sim, a_levels,
-                                       a_hi, a_plan_hi))
-    best = max(o.after_tax for o in options)
-    # within one step of one paycheck of the room, fewer changes beat a few more dollars
-    close = 0 if plan.auto_stop_after_tax else max(schedule.step_of_smallest_paycheck(step) - 1, 0)
-    enough = min(best, max(o.target for o in options) - close)
-    options.sort(key=lambda o: (o.after_tax >= enough, preference([d + a for d, a in zip(o.d_levels, o.a_levels)],
-                                                                   o.changes), o.after_tax), reverse=True)
-    for chosen in options:
-        sim = run(chosen.d_levels, chosen.a_levels)
-        if valid(sim):
-            a_levels = chosen.a_levels
-            break
-    else:  # nothing new fits (a re-plan already over a limit): keep what is pinned
-        chosen = options[-1]
-        a_levels, sim = a_lo, chosen.d_sim
-    d_levels, d_sim = chosen.d_levels, chosen.d_sim
+    # ---- (1) and (2): deferral, then the match it earns
+    def deferral_schedules(self) -> list[tuple[list[int], Simulation]]:
+        """The best deferral schedules, all equally good on (deferral, match)."""
+        rules, goal, plan, step, schedule = self.rules, self.goal, self.rules.plan, self.step, self.schedule
+        target = rules.deferral_room if goal.deferral == MAX else max(goal.deferral - rules.ytd_deferral, 0)
+        self.d_target = target = min(target, rules.deferral_room)
+        self.d_plan_hi = self.pinned([_round_down(min(plan.max_deferral_pct, plan.max_total_pct), step)]
+                                     * len(schedule), 0)
+        self.d_hi = hi = self.floor_capped(self.d_plan_hi, self.a_lo, "deferral")
+        match_min = 0 if plan.match_true_up else _round_up(full_match_pct(rules.match), step)
+        bases = _bases(schedule, self.d_lo, hi, target, step, goal.strategy, match_min)
+        unmatched_catch_up = min(rules.catch_up_limit, target)
+        if unmatched_catch_up and not plan.match_catch_up and not plan.match_true_up:
+            # catch-up is the last money deferred; put it on the last paychecks so every
+            # earlier paycheck still carries matched deferral
+            bases += [_back_loaded(schedule, base, hi, target, step)
+                      for base in _bases(schedule, self.d_lo, hi, target - unmatched_catch_up, step, goal.strategy,
+                                         match_min)]
+        scored = []
+        for levels in _candidates(schedule, hi, target, step, bases):
+            sim = self.run(levels, self.a_lo)
+            if self.valid(sim):
+                scored.append(((sim.totals["deferral"], sim.totals["match"]), levels, sim))
+        top = max((key for key, _, _ in scored), default=None)
+        # equally good deferrals: the after-tax stage picks the one whose change dates suit it
+        tied = sorted(((lv, sim) for key, lv, sim in scored if key == top),
+                      key=lambda ls: self.preference(ls[0], _changes(schedule, ls[0])), reverse=True)
+        return tied[:MAX_TIED] or [(self.d_lo, self.baseline)]
 
-    d_unused = d_target - (sim.totals["deferral"] - rules.ytd_deferral)
-    a_unused = chosen.target - (sim.totals["after_tax"] - d_sim.totals["after_tax"] + schedule.total(a_lo))
-    paid = [g for g in range(n) if schedule.paid(g) and g not in fixed]
-    warnings = _shortfalls(rules, cash, d_unused, _binding(d_levels, d_hi, d_plan_hi, paid),
-                           a_unused, _binding(a_levels, chosen.a_hi, chosen.a_plan_hi, paid), max(d_levels, default=0))
-    return Solution(schedule.rows(d_levels), schedule.rows(a_levels), sim, warnings)
+    # ---- (3): after-tax in the room each deferral leaves
+    def after_tax_options(self, deferrals: list[tuple[list[int], Simulation]]) -> list[_Option]:
+        rules, goal, plan, step, schedule = self.rules, self.goal, self.rules.plan, self.step, self.schedule
+        options = []
+        for d_levels, d_sim in deferrals:
+            t = d_sim.totals
+            room = rules.annual_additions_limit - t["annual_additions"]
+            if rules.after_tax_cap:
+                room = min(room, rules.after_tax_cap - t["after_tax"])
+            if goal.after_tax != MAX:
+                room = min(room, goal.after_tax - t["after_tax"])
+            target = max(room, 0) + schedule.total(self.a_lo)  # candidates' totals hold the pinned after-tax
+            plan_hi = self.pinned([min(_round_down(plan.max_after_tax_pct, step),
+                                       _round_down(plan.max_total_pct - d, step)) for d in d_levels], 1)
+            hi = self.floor_capped(plan_hi, d_levels, "after_tax")
+            bases = _bases(schedule, self.a_lo, hi, target, step, goal.strategy, 0)
+            for a_levels in _candidates(schedule, hi, target, step, bases):
+                total = schedule.total(a_levels)
+                # payroll would cut what is over; the pinned schedule stays possible whatever it holds
+                if total <= target or plan.auto_stop_after_tax or a_levels == self.a_lo:
+                    changes = _changes(schedule, list(zip(d_levels, a_levels)))
+                    options.append(_Option(min(total, target), changes, target, d_levels, d_sim, a_levels,
+                                           hi, plan_hi))
+        return options
+
+    # ---- (4): the fewest changes among options close enough to the best
+    def choose(self, options: list[_Option]) -> tuple[_Option, Simulation]:
+        best = max(o.after_tax for o in options)
+        # within one step of one paycheck of the room, fewer changes beat a few more dollars
+        close = 0 if self.rules.plan.auto_stop_after_tax else max(
+            self.schedule.step_of_smallest_paycheck(self.step) - 1, 0)
+        enough = min(best, max(o.target for o in options) - close)
+        options.sort(key=lambda o: (o.after_tax >= enough,
+                                    self.preference([d + a for d, a in zip(o.d_levels, o.a_levels)], o.changes),
+                                    o.after_tax), reverse=True)
+        for option in options:
+            sim = self.run(option.d_levels, option.a_levels)
+            if self.valid(sim):
+                return option, sim
+        # nothing new fits (a re-plan already over a limit): keep what is pinned
+        option = options[-1]._replace(a_levels=self.a_lo)
+        return option, option.d_sim
+
+    def warnings(self, chosen: _Option, sim: Simulation) -> list[str]:
+        rules, schedule = self.rules, self.schedule
+        d_unused = self.d_target - (sim.totals["deferral"] - rules.ytd_deferral)
+        a_unused = chosen.target - (sim.totals["after_tax"] - chosen.d_sim.totals["after_tax"]
+                                    + schedule.total(self.a_lo))
+        paid = [g for g in range(len(schedule)) if schedule.paid(g) and g not in self.fixed]
+        return _shortfalls(rules, self.cash, d_unused, _binding(chosen.d_levels, self.d_hi, self.d_plan_hi, paid),
+                           a_unused, _binding(chosen.a_levels, chosen.a_hi, chosen.a_plan_hi, paid),
+                           max(chosen.d_levels, default=0))
 
 
-def _floor(pct: int, step: int) -> int:
+def _round_down(pct: int, step: int) -> int:
     return max(pct, 0) // step * step
 
 
-def _ceil(pct: int, step: int) -> int:
+def _round_up(pct: int, step: int) -> int:
     return -(-pct // step) * step
 
 
