@@ -124,20 +124,27 @@ def election_changes(scenario: Scenario, paychecks: Paychecks, periods: list[dic
         k = next((j for j, d in enumerate(regular) if d.isoformat() >= day), len(regular)) - lag
         return regular[max(k, 0)].isoformat() if k < len(regular) else day  # no pay date after it
 
-    out, current = [], None
-    if scenario.ytd and scenario.elections:  # a re-plan: what is in force needs no entry
-        in_force = [e for e in scenario.elections if e.start <= scenario.ytd.as_of]
-        if in_force:
-            current = (pct_value(in_force[-1].deferral_pct), pct_value(in_force[-1].after_tax_pct))
+    # what payroll would apply without a new entry: in a re-plan, the [[election]] schedule
+    # (changes already submitted included); the changes listed here replace it from their date
+    scheduled = [(e.start.isoformat(), (pct_value(e.deferral_pct), pct_value(e.after_tax_pct)))
+                 for e in scenario.elections] if scenario.ytd else []
+    out, entered = [], None  # entered: (date, pair) of the last change listed
+
+    def in_payroll(day: str):
+        latest = [item for item in scheduled if item[0] <= day]
+        if entered and (not latest or entered[0] >= latest[-1][0]):
+            return entered[1]
+        return latest[-1][1] if latest else None
+
     for p in periods:
         pair = (p["deferral_pct"], p["after_tax_pct"])
         if separate and p["kind"] == "bonus":
             out.append({"from": p["pay_date"], "deferral_pct": pair[0], "after_tax_pct": pair[1],
                         "submit_before": submit_before(p["pay_date"]), "applies_to": "bonus"})
-        elif pair != current and p["kind"] != "rsu":
+        elif pair != in_payroll(p["pay_date"]) and p["kind"] != "rsu":
             out.append({"from": p["pay_date"], "deferral_pct": pair[0], "after_tax_pct": pair[1],
                         "submit_before": submit_before(p["pay_date"]), "applies_to": "pay"})
-            current = pair
+            entered = (p["pay_date"], pair)
     return out
 
 

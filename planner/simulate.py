@@ -49,11 +49,13 @@ def simulate(rules: YearRules, eligible: list[int], deferral_pct: list[int], aft
 
     plan_deferred = rules.ytd_deferral  # this plan, this year
     person_deferred = rules.ytd_deferral + rules.other_employer_deferral  # 402(g) is per person
-    matchable = rules.ytd_deferral  # deferral the match counts, for dollar bands
     matched = rules.ytd_match
     after_taxed = rules.ytd_after_tax
-    ytd_catch_up = _band(person_deferred, g402, stop_at)
-    ytd_excess = max(person_deferred - stop_at, 0)
+    other = rules.other_employer_deferral  # deferred first, so the parts above 402(g) here are this plan's
+    ytd_catch_up = _band(person_deferred, g402, stop_at) - _band(other, g402, stop_at)
+    ytd_excess = max(person_deferred - stop_at, 0) - max(other - stop_at, 0)
+    # deferral the match counts so far (dollar bands and the true-up): this plan's, less unmatched catch-up
+    matchable = rules.ytd_deferral - (0 if plan.match_catch_up else ytd_catch_up)
     additions = ytd_additions = rules.ytd_deferral - ytd_catch_up - ytd_excess + rules.ytd_after_tax + rules.ytd_match
 
     out = {k: [] for k in ("deferral", "pretax", "roth", "catch_up", "excess_deferral", "after_tax",

@@ -85,13 +85,14 @@ class Schedule:
         """One step of the smallest pay date with eligible pay: the precision the grid allows."""
         return min((self.amount(g, step) for g in range(len(self)) if self.live[g]), default=0)
 
-    def carry_over(self, levels: list[int]) -> list[int]:
-        """Groups without eligible pay keep the pay election before them (no change needed)."""
+    def carry_over(self, levels: list[int], keep=frozenset()) -> list[int]:
+        """Groups without eligible pay keep the pay election before them (no change needed);
+        groups in `keep` (pinned by an election lag) keep their own."""
         out = list(levels)
         previous = out[self.sequence[0]] if self.sequence else 0
         in_sequence = set(self.sequence)
         for g in range(len(out)):
-            if g in in_sequence:
+            if g in in_sequence or g in keep:
                 previous = out[g]
             elif not self.live[g]:
                 out[g] = previous
@@ -184,7 +185,7 @@ class _Solver:
                       for base in _bases(schedule, self.d_lo, hi, target - unmatched_catch_up, step, goal.strategy,
                                          match_min)]
         scored = []
-        for levels in _candidates(schedule, hi, target, step, bases):
+        for levels in _candidates(schedule, hi, target, step, bases, self.fixed.keys()):
             sim = self.run(levels, self.a_lo)
             if self.valid(sim):
                 scored.append(((sim.totals["deferral"], sim.totals["match"]), levels, sim))
@@ -205,15 +206,18 @@ class _Solver:
                 room = min(room, rules.after_tax_cap - t["after_tax"])
             if goal.after_tax != MAX:
                 room = min(room, goal.after_tax - t["after_tax"])
+            # payroll's after-tax auto-stop cuts at 415(c) or the plan's cap, never at a dollar goal
+            payroll_cuts_at_target = plan.auto_stop_after_tax and (
+                goal.after_tax == MAX or goal.after_tax - t["after_tax"] > room)
             target = max(room, 0) + schedule.total(self.a_lo)  # candidates' totals hold the pinned after-tax
             plan_hi = self.pinned([min(_round_down(plan.max_after_tax_pct, step),
                                        _round_down(plan.max_total_pct - d, step)) for d in d_levels], 1)
             hi = self.floor_capped(plan_hi, d_levels, "after_tax")
             bases = _bases(schedule, self.a_lo, hi, target, step, goal.strategy, 0)
-            for a_levels in _candidates(schedule, hi, target, step, bases):
+            for a_levels in _candidates(schedule, hi, target, step, bases, self.fixed.keys()):
                 total = schedule.total(a_levels)
                 # payroll would cut what is over; the pinned schedule stays possible whatever it holds
-                if total <= target or plan.auto_stop_after_tax or a_levels == self.a_lo:
+                if total <= target or payroll_cuts_at_target or a_levels == self.a_lo:
                     changes = _changes(schedule, list(zip(d_levels, a_levels)))
                     options.append(_Option(min(total, target), changes, target, d_levels, d_sim, a_levels,
                                            hi, plan_hi))
@@ -226,7 +230,8 @@ class _Solver:
         close = 0 if self.rules.plan.auto_stop_after_tax else max(
             self.schedule.step_of_smallest_paycheck(self.step) - 1, 0)
         enough = min(best, max(o.target for o in options) - close)
-        options.sort(key=lambda o: (o.after_tax >= enough,
+        # close enough: by preference; short of it: by amount first (a later one may be invalid)
+        options.sort(key=lambda o: (min(o.after_tax, enough),
                                     self.preference([d + a for d, a in zip(o.d_levels, o.a_levels)], o.changes),
                                     o.after_tax), reverse=True)
         for option in options:
@@ -274,20 +279,20 @@ def _bases(schedule: Schedule, lo: list[int], hi: list[int], target: int, step: 
     return bases
 
 
-def _candidates(schedule: Schedule, hi: list[int], target: int, step: int, bases: list):
+def _candidates(schedule: Schedule, hi: list[int], target: int, step: int, bases: list, keep=frozenset()):
     """Level schedules near `target` dollars: each base, then one step more on a run of
     leading or trailing pay dates, of every length."""
     n = len(schedule)
     seen = set()
     for base in bases:
-        base = schedule.carry_over(base)
-        upgradable = [g for g in range(n) if schedule.paid(g) and base[g] + step <= hi[g]]
+        base = schedule.carry_over(base, keep)
+        upgradable = [g for g in range(n) if schedule.paid(g) and g not in keep and base[g] + step <= hi[g]]
         for order in (upgradable, upgradable[::-1]):
             for k in range(len(order) + 1):
                 levels = list(base)
                 for g in order[:k]:
                     levels[g] += step
-                levels = schedule.carry_over(levels)
+                levels = schedule.carry_over(levels, keep)
                 if tuple(levels) not in seen:
                     seen.add(tuple(levels))
                     yield levels
