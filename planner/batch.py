@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .api import plan as plan_one
 from .errors import PlannerError
-from .scenario import read_toml
+from .scenario import match_shorthand, read_toml
 
 SUMMARY_COLUMNS = ["row", "id", "status", "error", "name", "tax_year", "first_election", "elections",
                    "changes", "deferral", "catch_up", "match", "after_tax", "annual_additions", "excess",
@@ -42,19 +42,6 @@ def parse_cell(text: str):
         return tomllib.loads("v = " + text)["v"]
     except tomllib.TOMLDecodeError:
         return text
-
-
-def parse_match(text: str, field: str = "plan.match") -> list[dict]:
-    """'50:4' is 50 % of deferrals up to 4 % of pay; tiers are separated by commas ('100:3,50:5')."""
-    tiers = []
-    for part in text.split(","):
-        rate, _, up_to = part.strip().partition(":")
-        try:
-            tiers.append({"rate": float(rate) / 100, "up_to_pct": float(up_to)})
-        except ValueError:
-            raise PlannerError(field, "expected tiers like [{rate=0.5, up_to_pct=4}] or RATE%:UP_TO_PCT "
-                                      f"like 50:4, not {text!r}") from None
-    return tiers
 
 
 def unflatten(cells: dict) -> dict:
@@ -94,7 +81,7 @@ def read_row(row: dict) -> tuple[str | None, dict]:
         if raw is None:
             continue
         if column in MATCH_COLUMNS and isinstance(raw, str):
-            raw = parse_match(raw, column)
+            raw = match_shorthand(raw, column)
         cells[column] = raw
     ident = cells.pop("id", None)
     return (None if ident is None else str(ident)), unflatten(cells)

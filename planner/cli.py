@@ -13,6 +13,7 @@ from typing import Optional
 import typer
 
 from .errors import PlannerError
+from .scenario import match_shorthand
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Per-paycheck 401(k) elections for the mega backdoor Roth.")
@@ -62,17 +63,6 @@ def _pairs(flag: str, items: list[str], right: str) -> list[tuple[dt.date, float
     return out
 
 
-def _match(text: str) -> list[dict]:
-    """'50:4' -> 50 % of deferrals up to 4 % of pay; tiers separated by commas ('100:3,50:5')."""
-    tiers = []
-    for part in text.split(","):
-        rate, sep, up_to = part.strip().partition(":")
-        if not sep:
-            raise PlannerError("--match", f"expected RATE%:UP_TO_PCT like 50:4, not {part!r}")
-        tiers.append({"rate": _number("--match", rate) / 100, "up_to_pct": _number("--match", up_to)})
-    return tiers
-
-
 def _goal(flag: str, text: str):
     return "max" if text == "max" else _number(flag, text)
 
@@ -82,7 +72,7 @@ def overrides_from_flags(values: dict) -> dict:
     out = {}
     converters = {
         "--birth-date": lambda v: _date("--birth-date", v), "--first-pay-date": lambda v: _date("--first-pay-date", v),
-        "--as-of": lambda v: _date("--as-of", v), "--match": _match,
+        "--as-of": lambda v: _date("--as-of", v), "--match": lambda v: match_shorthand(v, "--match"),
         "--deferral": lambda v: _goal("--deferral", v), "--after-tax": lambda v: _goal("--after-tax", v),
         "--roth": lambda v: "roth" if v else "pretax",
     }

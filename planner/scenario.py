@@ -167,6 +167,21 @@ def load_scenario(path: str | Path, overrides: dict | None = None) -> Scenario:
     return scenario_from_dict(data)
 
 
+def match_shorthand(text: str, field: str = "plan.match") -> list[dict]:
+    """'50:4' is 50 % of deferrals up to 4 % of pay; tiers are separated by commas ('100:3,50:5')."""
+    tiers = []
+    for part in text.split(","):
+        rate, sep, up_to = part.strip().partition(":")
+        try:
+            if not sep:
+                raise ValueError
+            tiers.append({"rate": float(rate) / 100, "up_to_pct": float(up_to)})
+        except ValueError:
+            raise PlannerError(field, "expected tiers like [{rate=0.5, up_to_pct=4}] or RATE%:UP_TO_PCT "
+                                      f"like 50:4, not {text!r}") from None
+    return tiers
+
+
 def set_path(data: dict, dotted: str, value) -> None:
     """data["a"]["b"] = value for "a.b", creating tables on the way."""
     *parents, last = dotted.split(".")

@@ -1,17 +1,26 @@
-"""Benchmarks (not tests): cold-start time of the CLI on the examples.
+"""Benchmarks (not tests): cold-start time of the CLI on the examples, and batch throughput.
 
-    python scripts/bench.py [--runs 15]
+    python scripts/bench.py [--runs 15] [--part all|cold|batch] [--batch-rows 2000]
+                            [--memory-rows 2000,10000]
 
-Prints the median wall time of a fresh `python -m planner plan EXAMPLE --format json`
+Cold start: the median wall time of a fresh `python -m planner plan EXAMPLE --format json`
 process and of the same run writing the Excel workbook, over every example, with the
 machine's description. Targets on a 2-core machine: under 0.3 s for JSON (0.25 s is the
 batch issue's goal), under 0.8 s with the workbook.
+
+Batch (`planner batch`, issue 7): plans per second on one core through the streaming CSV
+path, in process, for typical people (biweekly, a bonus, a raise); and the peak memory of a
+fresh process streaming N rows for two sizes, which should stay flat as N grows.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
+import json
 import os
+import random
 import platform
 import statistics
 import subprocess
@@ -44,11 +53,119 @@ def timed(cmd: list[str], runs: int) -> float:
     return statistics.median(times)
 
 
+def typical_people(n: int, seed: int = 1) -> list[dict]:
+    """Dotted CSV rows: biweekly pay, one bonus, one raise, a preset or a common match."""
+    from planner.batch import flatten
+
+    rng = random.Random(seed)
+    rows = []
+    for i in range(1, n + 1):
+        salary = rng.randrange(120_000, 400_000, 500)
+        if rng.random() < 0.5:
+            plan = {"preset": rng.choice(("amazon", "google", "microsoft", "meta"))}
+        else:
+            plan = {"match": rng.choice(([{"rate": 0.5, "up_to_pct": 4}],
+                                         [{"rate": 1, "up_to_pct": 3}, {"rate": 0.5, "up_to_pct": 5}]))}
+        first_pay_date = dt.date(2025, 1, rng.choice((3, 10)))
+        data = {"tax_year": 2025, "age": rng.randint(25, 64),
+                "pay": {"frequency": "biweekly", "first_pay_date": first_pay_date, "salary": salary},
+                "bonus": [{"date": dt.date(2025, 3, 14), "amount": round(salary * rng.uniform(0.05, 0.3))}],
+                "raise": [{"effective": dt.date(2025, rng.randint(3, 9), 1), "salary": round(salary * 1.05)}],
+                "plan": plan}
+        rows.append({"id": f"p{i}", **flatten(data)})
+    return rows
+
+
+def write_people(path: Path, rows: list[dict]) -> Path:
+    from planner.batch import cell_text
+
+    columns = list(dict.fromkeys(c for row in rows for c in row))
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(columns)
+        writer.writerows([cell_text(row.get(c)) for c in columns] for row in rows)
+    return path
+
+
+def throughput(rows: int, tmp: Path) -> float:
+    """Plans per second through the CLI's streaming path (read, plan, write both summaries)."""
+    from planner.batch import open_batch, run_batch
+
+    source = write_people(tmp / f"people-{rows}.csv", typical_people(rows))
+    batch = open_batch(source, tmp / f"out-{rows}")
+    start = time.perf_counter()
+    counts = run_batch(batch)
+    seconds = time.perf_counter() - start
+    assert counts == {"ok": rows, "error": 0}, counts
+    return rows / seconds
+
+
+# A fresh process streams one CSV through the batch, then reports its peak resident memory.
+# Linux carries the parent's high-water mark into a child's ru_maxrss across fork+exec (this
+# script's own size would show up), so the child's VmHWM is read first; ru_maxrss elsewhere.
+MEMORY_CHILD = """
+import json, resource, sys
+from planner.batch import open_batch, run_batch
+counts = run_batch(open_batch(sys.argv[1], sys.argv[2]))
+try:
+    peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+except OSError:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"counts": counts, "peak_kb": peak}))
+"""
+
+
+def peak_memory(sizes: list[int], tmp: Path) -> dict[int, float]:
+    """Peak RSS in MB of a process streaming N rows, per size (the sizes run side by side)."""
+    children = {}
+    for n in sizes:
+        source = write_people(tmp / f"mem-{n}.csv", typical_people(n, seed=n))
+        children[n] = subprocess.Popen([sys.executable, "-c", MEMORY_CHILD, str(source), str(tmp / f"mem-out-{n}")],
+                                       stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    out = {}
+    for n, child in children.items():
+        result = json.loads(child.communicate()[0])
+        assert result["counts"]["ok"] == n, result
+        out[n] = result["peak_kb"] / 1024
+    return out
+
+
+def bench_batch(rows: int, sizes: list[int]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        rate = throughput(rows, Path(tmp))
+        print(f"batch: {rate:.1f} plans/s on one core ({1000 / rate:.1f} ms a person) over {rows} typical rows "
+              "(biweekly, a bonus, a raise), streaming CSV in, CSV + xlsx summary out")
+        memory = peak_memory(sizes, Path(tmp))
+        print("batch memory: peak RSS " + ", ".join(f"{memory[n]:.0f} MB for {n} rows" for n in sizes))
+    hours = 1_000_000 / rate / 3600
+    first, last = sizes[0], sizes[-1]
+    growth = memory[last] - memory[first]
+    if growth < 2:  # within the allocator's noise: rows stream, one person in memory at a time
+        note = f"about {memory[last]:.0f} MB, as for {last} rows (flat: {growth:+.1f} MB from {first} to {last} rows)"
+    else:
+        per_row = growth / (last - first)
+        at_million = memory[last] + per_row * (1_000_000 - last)
+        note = f"about {at_million:.0f} MB if the growth seen ({per_row * 1024:.2f} KB a row) continued"
+    print(f"batch at 1,000,000 rows (not run): about {hours:.1f} h on one core at this rate; peak memory {note}. "
+          "Excel holds 1,048,575 rows a sheet: the xlsx summary continues on another sheet past that.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--part", choices=("all", "cold", "batch"), default="all")
+    parser.add_argument("--batch-rows", type=int, default=2000, help="rows for the throughput run")
+    parser.add_argument("--memory-rows", default="2000,10000", help="row counts for the peak-memory runs")
     args = parser.parse_args()
     print(f"machine: {machine()}")
+    if args.part in ("all", "cold"):
+        bench_cold(args.runs)
+    if args.part in ("all", "batch"):
+        sys.path.insert(0, str(ROOT))
+        bench_batch(args.batch_rows, [int(n) for n in args.memory_rows.split(",")])
+
+
+def bench_cold(runs: int) -> None:
     examples = sorted((ROOT / "examples").glob("*.toml"))
     with tempfile.TemporaryDirectory() as tmp:
         for label, extra in (("json", []), ("xlsx", ["--out", str(Path(tmp) / "plan.xlsx")])):
@@ -56,9 +173,9 @@ def main() -> None:
             for example in examples:
                 command = "check" if "[[election]]" in example.read_text() and "check" in example.name else "plan"
                 cmd = [sys.executable, "-m", "planner", command, str(example), "--format", "json", *extra]
-                medians.append(timed(cmd, args.runs))
+                medians.append(timed(cmd, runs))
             print(f"{label}: median cold start {statistics.median(medians):.3f} s "
-                  f"(worst example {max(medians):.3f} s) over {len(examples)} examples x {args.runs} runs")
+                  f"(worst example {max(medians):.3f} s) over {len(examples)} examples x {runs} runs")
 
 
 if __name__ == "__main__":

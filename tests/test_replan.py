@@ -325,7 +325,6 @@ def test_the_history_as_ytd_changes_nothing_of_the_year(case):
     true-up, the 401(a)(17) count, auto-stops)."""
     data, as_of = case
     ytd, _paid, rest = history(data, as_of)
-    plan = data["plan"]
     full = planner.check(data).to_dict()
     again = planner.check(with_ytd(data, ytd)).to_dict()
     for key in ("deferral", "pretax", "roth", "catch_up", "after_tax", "match", "true_up", "annual_additions",

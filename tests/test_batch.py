@@ -1,0 +1,348 @@
+"""Planning many people at once (`planner.plan_many`, `planner batch`): every person's
+summary row is exactly what planning that person alone gives; bad rows are reported and
+skipped; text never runs as a formula; bad INPUT or --out writes nothing.
+
+A plan takes ~15 ms, so each person is planned alone once (the `expected` fixture) and both
+batch paths are compared with that: plan_many over everyone, the CLI over a subset."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+import planner
+from planner.batch import (SUMMARY_COLUMNS, cell_text, flatten, open_batch, parse_cell, read_row, run_batch,
+                           summary_of, unflatten)
+from planner.errors import PlannerError
+from planner.export import safe_text
+from planner.scenario import read_toml
+from tests.helpers import REPO, run_cli
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+CLI_PEOPLE = 100  # generated people also run through the CLI subprocess
+
+# ---------------------------------------------------------------- people
+
+
+def case_scenarios() -> list[tuple[str, dict]]:
+    """(case name, scenario dict) for every shared case that `plan`s."""
+    out = []
+    for expect in sorted((SHARED / "cases").glob("*.expect.json")):
+        if json.loads(expect.read_text())["command"] == "plan":
+            name = expect.name[: -len(".expect.json")]
+            out.append((name, read_toml(expect.with_name(name + ".toml"))))
+    return out
+
+
+FREQUENCIES = ("weekly", "biweekly", "semimonthly", "monthly")
+PRESETS = ("amazon", "google", "microsoft", "meta", "generic")
+MATCHES = ([{"rate": 0.5, "up_to_pct": 4}], [{"rate": 1, "up_to_pct": 3}, {"rate": 0.5, "up_to_pct": 5}],
+           [{"rate": 1, "up_to_pct": 6}], [])
+
+
+def generated_person(rng: random.Random, i: int) -> dict:
+    """A random but plausible scenario; every 97th one has a bad salary (an error row)."""
+    year = rng.choice((2025, 2025, 2026))
+    frequency = rng.choice(FREQUENCIES)
+    salary = -5 if i % 97 == 0 else rng.randrange(60_000, 500_000, 250) + rng.choice((0, 0, 0.5))
+    data = {"name": f"Person {i}", "tax_year": year, "age": rng.randint(22, 66),
+            "pay": {"frequency": frequency, "salary": salary}}
+    if frequency in ("weekly", "biweekly"):
+        jan1 = dt.date(year, 1, 1)
+        data["pay"]["first_pay_date"] = jan1 + dt.timedelta(days=(4 - jan1.weekday()) % 7 + rng.choice((0, 7)))
+    plan = {"preset": rng.choice(PRESETS)} if rng.random() < 0.3 else {"match": rng.choice(MATCHES)}
+    if rng.random() < 0.6:
+        plan["pct_step"] = rng.choice((1, 0.5, 0.1, 0.01))
+    if rng.random() < 0.3:
+        plan["match_true_up"] = rng.random() < 0.5
+    data["plan"] = plan
+    for key, date_key, amount_key, n in (("bonus", "date", "amount", rng.choice((0, 0, 1, 2))),
+                                         ("raise", "effective", "salary", rng.choice((0, 0, 1))),
+                                         ("rsu", "date", "value", rng.choice((0, 0, 0, 1)))):
+        days = sorted({dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365)) for _ in range(n)})
+        if days:
+            data[key] = [{date_key: d, amount_key: rng.randrange(5_000, 80_000, 100)} for d in days]
+    goal = rng.choice(({}, {}, {"after_tax": rng.randrange(0, 30_000, 1000)}, {"deferral_type": "roth"}))
+    if goal:
+        data["goal"] = goal
+    return data
+
+
+def shorthand(tiers: list[dict]) -> str:
+    return ",".join(f"{t['rate'] * 100:g}:{t['up_to_pct']:g}" for t in tiers)
+
+
+def as_cells(ident: str, data: dict, rng: random.Random) -> dict:
+    """The dotted cells of one person (values, not yet text); some matches in 50:4 shorthand."""
+    cells = {"id": ident, **flatten(data)}
+    if cells.get("plan.match") and rng.random() < 0.5:
+        cells["plan.match"] = shorthand(cells["plan.match"])
+    return cells
+
+
+@pytest.fixture(scope="module")
+def people() -> list[tuple[str, dict, dict]]:
+    """(id, scenario dict, cells) for the shared plan cases, then 1,000 generated people."""
+    rng = random.Random(2025)
+    scenarios = case_scenarios() + [(f"p{i:04d}", generated_person(rng, i)) for i in range(1, 1001)]
+    return [(ident, data, as_cells(ident, data, rng)) for ident, data in scenarios]
+
+
+def alone(ident: str, data: dict) -> dict:
+    """The summary row planning this one person alone gives (without its row number)."""
+    try:
+        result = planner.plan(copy.deepcopy(data))
+    except Exception as e:  # a planner bug is one person's error row in a batch, never the end of it
+        error = f"{e.field}: {e.message}" if isinstance(e, PlannerError) else f"internal error: {type(e).__name__}: {e}"
+        return {**dict.fromkeys(SUMMARY_COLUMNS), "id": ident, "status": "error", "error": error,
+                "name": data.get("name"), "tax_year": data.get("tax_year")}
+    return {"id": ident, "status": "ok", "error": "", **summary_of(result)}
+
+
+@pytest.fixture(scope="module")
+def expected(people) -> list[dict]:
+    return [alone(ident, data) for ident, data, _ in people]
+
+
+def write_csv(path: Path, rows: list[dict]) -> Path:
+    columns = list(dict.fromkeys(c for row in rows for c in row))
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(columns)
+        writer.writerows([cell_text(row.get(c)) for c in columns] for row in rows)
+    return path
+
+
+def read_summary(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def blanks_as_none(row: dict) -> dict:
+    """A plan_many record with pandas' missing values (NaN, NA) as None."""
+    import pandas as pd
+
+    return {k: None if pd.api.types.is_scalar(v) and pd.isna(v) else v for k, v in row.items()}
+
+
+def as_csv_text(row: dict) -> dict:
+    return {k: "" if v is None else str(safe_text(v)) for k, v in row.items()}
+
+
+# ---------------------------------------------------------------- same as planning alone
+
+
+def test_generated_people_cover_the_features(people, expected):
+    assert len(people) > 1000 and len(case_scenarios()) >= 10
+    cells = [c for _, _, c in people]
+    assert {c["pay.frequency"] for c in cells} == set(FREQUENCIES)
+    assert any("bonus.1.date" in c for c in cells) and any("raise.0.salary" in c for c in cells)
+    assert any(isinstance(c.get("plan.match"), str) for c in cells)  # the 50:4 shorthand
+    assert any("ytd.as_of" in c for c in cells) and any("election.0.from" in c for c in cells)
+    assert sum(e["error"] == "pay.salary: must not be negative, not -5" for e in expected) == 1000 // 97
+    assert sum(e["status"] == "ok" for e in expected) > 980
+
+
+def test_plan_many_equals_planning_each_alone(people, expected):
+    import pandas as pd
+
+    summary = planner.plan_many(pd.DataFrame([cells for _, _, cells in people]))
+    assert list(summary.columns) == SUMMARY_COLUMNS
+    assert len(summary) == len(people)
+    for number, (got, want) in enumerate(zip(summary.to_dict("records"), expected), 1):
+        assert blanks_as_none(got) == {**want, "row": number}, f"row {number} ({want['id']})"
+
+
+def test_cli_batch_equals_planning_each_alone(people, expected, tmp_path):
+    subset = [p for p in people if not p[0].startswith("p")] + [p for p in people if p[0].startswith("p")][:CLI_PEOPLE]
+    wanted = {ident: e for (ident, _, _), e in zip(people, expected)}
+    source = write_csv(tmp_path / "people.csv", [cells for _, _, cells in subset])
+    result = run_cli("batch", source, "--out", tmp_path / "out", timeout=300)
+    assert result.returncode == 0, result.stderr
+    rows = read_summary(tmp_path / "out" / "summary.csv")
+    assert [r["id"] for r in rows] == [ident for ident, _, _ in subset]
+    for number, (row, (ident, _, _)) in enumerate(zip(rows, subset), 1):
+        assert row == as_csv_text({**wanted[ident], "row": number}), f"row {number} ({ident})"
+    bad = [r for r in rows if r["status"] == "error"]
+    assert bad and result.stderr.count("planner: row ") == len(bad)
+    for r in bad:
+        assert f"planner: row {r['row']}: {r['error']}\n" in result.stderr
+
+
+def test_summary_columns_read_the_plan():
+    scenario = read_toml(REPO / "examples" / "amazon-2025.toml")
+    plan = planner.plan(scenario)
+    row = planner.plan_many(__import__("pandas").DataFrame([flatten(scenario)])).iloc[0]
+    assert row["status"] == "ok" and row["id"] == plan.name and row["row"] == 1
+    for key in ("deferral", "catch_up", "match", "after_tax", "annual_additions"):
+        assert row[key] == plan.totals[key]
+    first = plan.elections[0]
+    assert row["first_election"] == f"{first['from']} {first['deferral_pct']:g}%/{first['after_tax_pct']:g}%"
+    assert row["elections"].count(";") == len(plan.elections) - 1 == row["changes"]
+    assert row["room_402g"] == round(plan.limits["deferral"] + plan.limits["catch_up"] - plan.totals["deferral"], 2)
+    assert row["room_415c"] == round(plan.limits["annual_additions_applied"] - plan.totals["annual_additions"], 2)
+
+
+def test_example_csv_same_through_pandas_and_cli(tmp_path):
+    import pandas as pd
+
+    example = REPO / "examples" / "batch-people.csv"
+    result = run_cli("batch", example, "--out", tmp_path / "s.xlsx")
+    assert result.returncode == 0, result.stderr
+    rows = read_summary(tmp_path / "s.csv")
+    assert (tmp_path / "s.xlsx").is_file() and len(rows) == 5 and {r["status"] for r in rows} == {"ok"}
+    frame = planner.plan_many(pd.read_csv(example))
+    assert rows == [as_csv_text(blanks_as_none(r)) for r in frame.to_dict("records")]
+
+
+# ---------------------------------------------------------------- cells and rows
+
+
+def test_cells_are_toml_values_or_text():
+    assert parse_cell("2025-03-14") == dt.date(2025, 3, 14)
+    assert parse_cell(" 200000 ") == 200000 and parse_cell("0.5") == 0.5 and parse_cell("true") is True
+    assert parse_cell("[{rate=0.5, up_to_pct=4}]") == [{"rate": 0.5, "up_to_pct": 4}]
+    assert parse_cell("biweekly") == "biweekly" and parse_cell('"max"') == "max" and parse_cell("  ") is None
+    ident, data = read_row({"id": " 7 ", "name": "2025", "tax_year": "2025", "pay.salary": "1e5",
+                            "plan.match": "100:3,50:5", "bonus.1.date": "2025-06-13", "bonus.1.amount": "5000",
+                            "bonus.0.date": "2025-03-14", "bonus.0.amount": "100", "raise.0.salary": ""})
+    assert ident == "7" and data["name"] == "2025" and data["tax_year"] == 2025 and data["pay"] == {"salary": 1e5}
+    assert data["plan"]["match"] == [{"rate": 1.0, "up_to_pct": 3.0}, {"rate": 0.5, "up_to_pct": 5.0}]
+    assert data["bonus"] == [{"date": dt.date(2025, 3, 14), "amount": 100},
+                             {"date": dt.date(2025, 6, 13), "amount": 5000}]
+    assert "raise" not in data
+    with pytest.raises(PlannerError, match="plan.match"):
+        read_row({"plan.match": "fifty"})
+    with pytest.raises(PlannerError, match="conflicts"):
+        unflatten({"pay": 1, "pay.salary": 2})
+
+
+def test_flatten_and_cell_text_read_back():
+    for _, data in case_scenarios():
+        cells = {k: cell_text(v) for k, v in flatten(data).items()}
+        assert read_row(cells) == (None, data)
+
+
+# ---------------------------------------------------------------- bad rows, text, folders, workbooks
+
+HEADER = "id,name,tax_year,age,pay.frequency,pay.first_pay_date,pay.salary,plan.match\n"
+GOOD = "{id},{name},2025,35,biweekly,2025-01-10,{salary},50:4\n"
+
+
+def people_csv(path: Path, *rows: dict) -> Path:
+    path.write_text(HEADER + "".join(GOOD.format(**{"id": "", "name": "N", "salary": 200000, **r}) for r in rows))
+    return path
+
+
+def test_bad_row_is_reported_with_its_number_and_skipped(tmp_path):
+    source = people_csv(tmp_path / "in.csv", {"id": "a"}, {}, {"id": "c", "salary": -5}, {"id": "d", "salary": 150000})
+    result = run_cli("batch", source, "--out", tmp_path / "out")
+    assert result.returncode == 0
+    assert result.stderr.splitlines()[0] == "planner: row 3: pay.salary: must not be negative, not -5"
+    rows = read_summary(tmp_path / "out" / "summary.csv")
+    assert [(r["row"], r["id"], r["status"]) for r in rows] == [("1", "a", "ok"), ("2", "N", "ok"), ("3", "c", "error"),
+                                                                 ("4", "d", "ok")]
+    assert rows[2]["error"] == "pay.salary: must not be negative, not -5" and rows[2]["deferral"] == ""
+    assert rows[3]["deferral"] == "23500.0"
+
+
+def test_formula_text_is_neutralised_in_both_summaries(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    source = people_csv(tmp_path / "in.csv", {"id": "=1+2", "name": "@SUM(A1)"},
+                        {"id": "-3", "name": '"=HYPERLINK(""x"")"'})
+    result = run_cli("batch", source, "--out", tmp_path / "sum.csv")
+    assert result.returncode == 0, result.stderr
+    rows = read_summary(tmp_path / "sum.csv")
+    assert [(r["id"], r["name"]) for r in rows] == [("'=1+2", "'@SUM(A1)"), ("'-3", "'=HYPERLINK(\"x\")")]
+    sheet = openpyxl.load_workbook(tmp_path / "sum.xlsx").active
+    header = [c.value for c in sheet[1]]
+    cells = [sheet.cell(row, header.index(col) + 1) for row in (2, 3) for col in ("id", "name")]
+    assert [c.value for c in cells] == ["'=1+2", "'@SUM(A1)", "'-3", "'=HYPERLINK(\"x\")"]
+    assert {c.data_type for c in cells} == {"s"}
+    assert sheet.cell(2, header.index("deferral") + 1).value == 23500  # numbers stay numbers
+
+
+def test_folder_of_toml_scenarios(tmp_path):
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for name in ("amazon-2025", "bonuses-rsus-raise-2025"):
+        (folder / f"{name}.toml").write_text((REPO / "examples" / f"{name}.toml").read_text())
+    (folder / "broken.toml").write_text("tax_year = \n")
+    (folder / "notes.txt").write_text("not a scenario")
+    result = run_cli("batch", folder, "--out", tmp_path / "out")
+    assert result.returncode == 0
+    assert result.stderr.startswith("planner: broken.toml: not valid TOML")
+    rows = read_summary(tmp_path / "out" / "summary.csv")
+    assert [(r["id"], r["status"]) for r in rows] == [("amazon-2025", "ok"), ("bonuses-rsus-raise-2025", "ok"),
+                                                      ("broken", "error")]
+    for row in rows[:2]:
+        want = alone(row["id"], read_toml(folder / f"{row['id']}.toml"))
+        assert row == as_csv_text({**want, "row": row["row"]})
+
+
+def test_workbook_per_person(tmp_path):
+    pytest.importorskip("planner.workbook", reason="the .xlsx plan writer (planner/workbook.py) is not importable")
+    openpyxl = pytest.importorskip("openpyxl")
+    source = people_csv(tmp_path / "in.csv", {"id": "ann"}, {"id": "bob/../x", "salary": -5}, {"id": "cy"})
+    result = run_cli("batch", source, "--out", tmp_path / "out", "--workbooks")
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == ["1-ann.xlsx", "3-cy.xlsx", "summary.csv", "summary.xlsx"]
+    assert [r["workbook"] for r in read_summary(out / "summary.csv")] == ["1-ann.xlsx", "", "3-cy.xlsx"]
+    assert openpyxl.load_workbook(out / "1-ann.xlsx").sheetnames
+
+
+def test_plan_files_per_person_as_json(tmp_path):
+    """The same per-person path without the workbook writer: one JSON plan per person."""
+    source = people_csv(tmp_path / "in.csv", {"id": "ann"}, {"id": "bob", "salary": -5})
+    seen = []
+    counts = run_batch(open_batch(source, tmp_path / "out"), ".json", seen.append)
+    assert counts == {"ok": 1, "error": 1} and [s["id"] for s in seen] == ["ann", "bob"]
+    ann = {"name": "N", "tax_year": 2025, "age": 35, "plan": {"match": [{"rate": 0.5, "up_to_pct": 4}]},
+           "pay": {"frequency": "biweekly", "first_pay_date": dt.date(2025, 1, 10), "salary": 200000}}
+    written = json.loads((tmp_path / "out" / "1-ann.json").read_text())
+    assert written == json.loads(planner.plan(ann).to_json())
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["1-ann.json", "summary.csv", "summary.xlsx"]
+
+
+BAD_INPUTS = {  # file name -> contents (None: not created, a folder: "/")
+    "missing.csv": None, "people.txt": HEADER, "binary.csv": b"tax_year\n\xff\xfe\x00", "empty.csv": "",
+    "twice.csv": "age,age\n1,2\n", "no-scenarios": "/",
+    "huge-cell.csv": HEADER + GOOD.format(id="a", name="N", salary=1) + '"' + "x" * 200_000 + '"\n',
+}
+
+
+@pytest.mark.parametrize("source, out, message", [
+    ("missing.csv", "out", "no such file"),
+    ("people.txt", "out", "must be a .csv file"),
+    ("binary.csv", "out", "not UTF-8"),
+    ("empty.csv", "out", "no header row"),
+    ("twice.csv", "out", "column age appears more"),
+    ("huge-cell.csv", "out", "line 3: not valid CSV"),
+    ("no-scenarios", "out", "no .toml scenario files"),
+    ("ok.csv", "no/such/folder/x.csv", "does not exist"),
+    ("ok.csv", "plan.json", "must be a folder"),
+])
+def test_bad_input_or_out_exits_2_and_writes_nothing(tmp_path, source, out, message):
+    work = tmp_path / "work"
+    work.mkdir()
+    contents = BAD_INPUTS.get(source)
+    if source == "ok.csv":
+        people_csv(work / source, {})
+    elif contents == "/":
+        (work / source).mkdir()
+    elif isinstance(contents, bytes):
+        (work / source).write_bytes(contents)
+    elif contents is not None:
+        (work / source).write_text(contents)
+    before = sorted(p.name for p in work.iterdir())
+    result = run_cli("batch", work / source, "--out", work / out)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1 and message in result.stderr, result.stderr
+    assert sorted(p.name for p in work.iterdir()) == before
