@@ -28,7 +28,10 @@ def as_scenario(scenario: Scenario | dict | str | Path) -> Scenario:
         return scenario
     if isinstance(scenario, dict):
         return scenario_from_dict(scenario)
-    return load_scenario(scenario)
+    if isinstance(scenario, (str, Path)) and "\n" not in str(scenario):
+        return load_scenario(scenario)
+    raise PlannerError("scenario", "expected a path to a TOML file, a dict in the TOML shape or a Scenario "
+                                   "(for TOML text, pass tomllib.loads(text))")
 
 
 def _prepare(scenario, limits: dict | None):
@@ -93,6 +96,9 @@ def elections_in_force(scenario: Scenario, paychecks: Paychecks) -> tuple[list[i
 def check(scenario: Scenario | dict | str | Path, limits: dict | None = None) -> Plan:
     """Simulate the scenario's [[election]] entries as given: no solving."""
     scenario, year_limits, paychecks, rules, cash = _prepare(scenario, limits)
+    if not scenario.elections:
+        raise PlannerError("election", "check simulates the elections in force: give them as [[election]] "
+                                       "entries (from, deferral_pct, after_tax_pct)")
     eligible = [paychecks.eligible[i] for i in paychecks.future]
     deferral, after_tax = elections_in_force(scenario, paychecks)
     simulation = simulate(rules, eligible, deferral, after_tax)

@@ -16,6 +16,7 @@ from .errors import PlannerError
 from .scenario import match_shorthand
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None,  # help texts name TOML tables like [taxes]: no markup
                   help="Per-paycheck 401(k) elections for the mega backdoor Roth.")
 
 # which flag sets which scenario field, so an error can name what the user typed
@@ -344,8 +345,20 @@ def batch_command(
 
 
 def main() -> None:
+    """The console script: usage errors (a bad flag value, an unknown flag) become the same
+    one line as every other bad input, exit code 2."""
     try:
-        app()
-    except KeyboardInterrupt:
+        code = app(standalone_mode=False)
+    except (KeyboardInterrupt, typer.Abort):
         typer.echo("planner: interrupted", err=True)
-        sys.exit(130)
+        code = 130
+    except Exception as e:  # click's usage errors (newer typer vendors click: match by shape)
+        if not (hasattr(e, "format_message") and hasattr(e, "exit_code")):
+            raise
+        if type(e).__name__.startswith("NoArgsIsHelp"):
+            typer.echo(e.format_message())
+            code = 0
+        else:
+            typer.echo(f"planner: error: {' '.join(e.format_message().split())}", err=True)
+            code = e.exit_code
+    sys.exit(code or 0)

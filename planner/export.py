@@ -12,6 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from .report import PERIOD_KEYS
 from .result import Plan
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -59,11 +60,11 @@ def write_text(path: str | Path, text: str) -> None:
 def to_csv(plan: Plan) -> str:
     """One row per paycheck, the JSON period keys as columns."""
     out = io.StringIO()
-    if plan.periods:
-        writer = csv.DictWriter(out, fieldnames=list(plan.periods[0]), lineterminator="\n")
-        writer.writeheader()
-        for row in plan.periods:
-            writer.writerow({k: safe_text(v) for k, v in row.items()})
+    columns = list(plan.periods[0]) if plan.periods else list(PERIOD_KEYS)  # a header even with no rows
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in plan.periods:
+        writer.writerow({k: safe_text(v) for k, v in row.items()})
     return out.getvalue()
 
 

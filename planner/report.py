@@ -14,6 +14,9 @@ from .rules import YearRules
 from .scenario import Scenario
 from .simulate import Simulation
 
+PERIOD_KEYS = ("pay_date", "kind", "gross", "eligible", "deferral_pct", "deferral", "pretax", "roth", "catch_up",
+               "after_tax_pct", "after_tax", "match", "capped", "ytd_deferral", "ytd_after_tax", "ytd_match",
+               "ytd_annual_additions", "over_limit")
 TOTAL_KEYS = ("deferral", "pretax", "roth", "catch_up", "after_tax", "match", "true_up",
               "annual_additions", "excess", "excess_deferral", "excess_annual_additions")
 
@@ -168,9 +171,8 @@ def _first_reaching(values: list[int], start: int, limit: int) -> int | None:
 
 def _warnings(command, scenario, limits, rules, periods, sim, match_lost) -> list[str]:
     out = assumptions(scenario.source.get("plan", {}))  # preset facts that are not confirmed
+    out += _input_notes(command, scenario, limits, rules, periods)
     t = sim.totals
-    if scenario.age is None:
-        out.append("No age or birth_date given: assumed under 50, so no catch-up is planned.")
 
     # when the deferral limit is reached, and what that costs
     stop = rules.deferral_limit + rules.catch_up_limit - rules.other_employer_deferral
@@ -180,7 +182,7 @@ def _warnings(command, scenario, limits, rules, periods, sim, match_lost) -> lis
         text = (f"Deferrals reach the {'402(g) + catch-up' if rules.catch_up_limit else '402(g)'} limit "
                 f"on paycheck {k + 1} ({periods[k]['pay_date']})")
         if after:
-            text += f"; the {after} paychecks after it get no deferral"
+            text += f"; the {after} paycheck{'s' if after > 1 else ''} after it get{'' if after > 1 else 's'} no deferral"
         if match_lost:
             text += f", and {money(match_lost)} of match is lost against spreading the same deferral"
         out.append(text + ".")
@@ -211,6 +213,37 @@ def _warnings(command, scenario, limits, rules, periods, sim, match_lost) -> lis
     return out
 
 
+def _input_notes(command, scenario: Scenario, limits: Limits, rules: YearRules, periods: list[dict]) -> list[str]:
+    """What the planner assumed or left out of the input, said once."""
+    out = []
+    if scenario.age is None:
+        out.append("No age or birth_date given: assumed under 50, so no catch-up is planned.")
+    ytd = scenario.ytd
+    if ytd and not {"deferral", "after_tax", "match"} & set(scenario.source.get("ytd", {})):
+        out.append(f"[ytd] gives no year-to-date amounts: assumed nothing was deferred, contributed after tax "
+                   f"or matched by {ytd.as_of}.")
+    if not periods:
+        out.append(f"No paychecks are left after {ytd.as_of}: there is nothing to plan." if ytd
+                   else "The year has no paychecks: there is nothing to plan.")
+    if scenario.pay.first_pay_date and scenario.pay.frequency in ("semimonthly", "monthly"):
+        days = "the 15th and the last day" if scenario.pay.frequency == "semimonthly" else "the last day"
+        out.append(f"pay.first_pay_date is not used: {scenario.pay.frequency} pay falls on {days} of each month.")
+    allowed = rules.deferral_limit + rules.catch_up_limit - rules.other_employer_deferral
+    if command == "plan" and scenario.goal.deferral != "max" and scenario.goal.deferral > allowed:
+        out.append(f"goal.deferral of {money(scenario.goal.deferral)} is more than the limits allow this year "
+                   f"({money(max(allowed, 0))}): planned up to the limit.")
+    if scenario.taxes and limits.ss_wage_base is None:
+        out.append(f"No Social Security wage base for {scenario.tax_year}: 6.2 % is taken on all wages "
+                   "(give ss_wage_base with the limits).")
+    if command == "check":
+        step = scenario.plan.pct_step
+        for e in scenario.elections:
+            if e.deferral_pct % step or e.after_tax_pct % step:
+                out.append(f"The election from {e.start} ({pct_value(e.deferral_pct)}% / {pct_value(e.after_tax_pct)}%) "
+                           f"is not a multiple of the plan's {pct_value(step)}% step: payroll may not accept it.")
+    return out
+
+
 def _hce_warning(scenario: Scenario, totals: dict) -> list[str]:
     """R14: after-tax money of highly compensated employees may be refunded by the ACP test."""
     if not totals["after_tax"]:
@@ -222,5 +255,6 @@ def _hce_warning(scenario: Scenario, totals: dict) -> list[str]:
     pay = scenario.pay.prior_year_fica_wages or scenario.pay.salary
     if threshold is None or pay <= threshold:
         return []
-    return [f"Likely a highly compensated employee (pay above {money(threshold)}): if the plan fails its ACP "
-            "test, part of the after-tax contributions may be refunded after year end."]
+    return [f"Likely a highly compensated employee (pay above {money(threshold)}, the {scenario.tax_year - 1} "
+            f"threshold that decides it for {scenario.tax_year}): if the plan fails its ACP test, part of the "
+            "after-tax contributions may be refunded after year end."]

@@ -18,6 +18,7 @@ from .errors import PlannerError
 from .money import PCT_SCALE, to_cents, to_pct_units, to_rate_units
 
 MAX = "max"
+MAX_CENTS = 100_000_000_000  # $1 billion: far above any pay, far below where cents stop being exact
 
 
 @dataclass(frozen=True)
@@ -149,14 +150,29 @@ def read_toml(path: str | Path) -> dict:
     """The TOML file as a dict, or a PlannerError naming the file."""
     path = Path(path)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        text = path.read_bytes().decode("utf-8-sig")  # a byte-order mark from Windows editors is fine
+        return tomllib.loads(text)
     except FileNotFoundError:
         raise PlannerError(str(path), "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlannerError(str(path), f"cannot read: {exc.__class__.__name__}") from None
+    except IsADirectoryError:
+        raise PlannerError(str(path), "is a folder, not a scenario file") from None
+    except UnicodeDecodeError:
+        raise PlannerError(str(path), "is not a text file (UTF-8)") from None
+    except OSError as exc:
+        raise PlannerError(str(path), f"cannot be read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise PlannerError(str(path), f"not valid TOML: {exc}") from None
+
+
+def shown(value) -> str:
+    """A value as the user wrote it in TOML, for error messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, str):
+        return f'"{value}"'
+    return repr(value) if not isinstance(value, (dict, list)) else ("a table" if isinstance(value, dict) else "a list")
 
 
 def load_scenario(path: str | Path, overrides: dict | None = None) -> Scenario:
@@ -175,6 +191,8 @@ def match_shorthand(text: str, field: str = "plan.match") -> list[dict]:
         try:
             if not sep:
                 raise ValueError
+            if 0 < float(rate) < 1:  # 0.5 here would be a 0.5 % match: surely meant as 50
+                raise PlannerError(field, f"RATE is a percent (50 for 50 %), not {rate.strip()}")
             tiers.append({"rate": float(rate) / 100, "up_to_pct": float(up_to)})
         except ValueError:
             raise PlannerError(field, "expected tiers like [{rate=0.5, up_to_pct=4}] or RATE%:UP_TO_PCT "
@@ -219,9 +237,11 @@ class _Table:
         value = self.data[key]
         cents = None if isinstance(value, bool) or not isinstance(value, int | float) else to_cents(value)
         if cents is None:
-            raise PlannerError(self.name(key), f"must be an amount in dollars and cents, not {value!r}")
+            raise PlannerError(self.name(key), f"must be an amount in dollars and cents, not {shown(value)}")
         if cents < 0:
-            raise PlannerError(self.name(key), f"must not be negative, not {value!r}")
+            raise PlannerError(self.name(key), f"must not be negative, not {shown(value)}")
+        if cents > MAX_CENTS:
+            raise PlannerError(self.name(key), f"must be at most $1,000,000,000, not {shown(value)}")
         return cents
 
     def number(self, key: str, convert, default, what: str, low=0, high=None):
@@ -230,7 +250,7 @@ class _Table:
         value = self.data[key]
         units = None if isinstance(value, bool) or not isinstance(value, int | float) else convert(value)
         if units is None or units < low or (high is not None and units > high):
-            raise PlannerError(self.name(key), f"must be {what}, not {value!r}")
+            raise PlannerError(self.name(key), f"must be {what}, not {shown(value)}")
         return units
 
     def pct(self, key: str, default: int | None = None, *, required=False) -> int:
@@ -244,13 +264,13 @@ class _Table:
     def boolean(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
-            raise PlannerError(self.name(key), f"must be true or false, not {value!r}")
+            raise PlannerError(self.name(key), f"must be true or false, not {shown(value)}")
         return value
 
     def choice(self, key: str, options, default):
         value = self.data.get(key, default)
         if value not in options:
-            raise PlannerError(self.name(key), f"must be one of {', '.join(options)}, not {value!r}")
+            raise PlannerError(self.name(key), f"must be one of {', '.join(options)}, not {shown(value)}")
         return value
 
     def date(self, key: str, year: int | None = None, *, required=True) -> dt.date | None:
@@ -260,7 +280,7 @@ class _Table:
             return None
         value = self.data[key]
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-            raise PlannerError(self.name(key), f"must be a date like 2025-03-14, not {value!r}")
+            raise PlannerError(self.name(key), f"must be a date like 2025-03-14, not {shown(value)}")
         if year is not None and value.year != year:
             raise PlannerError(self.name(key), f"{value} is outside the tax year {year}")
         return value
@@ -268,7 +288,7 @@ class _Table:
     def integer(self, key: str, default: int, low: int, high: int) -> int:
         value = self.data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise PlannerError(self.name(key), f"must be a whole number from {low} to {high}, not {value!r}")
+            raise PlannerError(self.name(key), f"must be a whole number from {low} to {high}, not {shown(value)}")
         return value
 
     def max_or_money(self, key: str) -> int | str:
@@ -319,7 +339,7 @@ def scenario_from_dict(data: dict) -> Scenario:
         name=name,
         age=age,
         pay=_pay(top.get("pay"), year),
-        raises=tuple(_raise(t, f"raise[{i}]", year) for i, t in enumerate(top.tables("raise"))),
+        raises=_raises(top.tables("raise"), year),
         bonuses=tuple(_bonus(t, f"bonus[{i}]", year) for i, t in enumerate(top.tables("bonus"))),
         rsus=tuple(_rsu(t, f"rsu[{i}]", year) for i, t in enumerate(top.tables("rsu"))),
         plan=_plan(apply_preset(top.get("plan", {}))),
@@ -349,6 +369,14 @@ def _pay(data, year: int) -> Pay:
         holiday_shift=t.choice("holiday_shift", HOLIDAY_SHIFTS, "previous"),
         prior_year_fica_wages=t.money("prior_year_fica_wages", 0),
     )
+
+
+def _raises(tables: list, year: int) -> tuple[Raise, ...]:
+    raises = tuple(_raise(t, f"raise[{i}]", year) for i, t in enumerate(tables))
+    dates = [r.effective for r in raises]
+    if len(dates) != len(set(dates)):
+        raise PlannerError("raise", "two raises have the same effective date")
+    return raises
 
 
 def _raise(data, path: str, year: int) -> Raise:

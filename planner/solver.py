@@ -81,6 +81,10 @@ class Schedule:
     def paid(self, g: int) -> bool:
         return self.live[g]
 
+    def step_of_largest_paycheck(self, step: int) -> int:
+        """One step of the largest pay date: a shortfall below it is the grid's, not a constraint's."""
+        return max((self.amount(g, step) for g in range(len(self)) if self.live[g]), default=0)
+
     def step_of_smallest_paycheck(self, step: int) -> int:
         """One step of the smallest pay date with eligible pay: the precision the grid allows."""
         return min((self.amount(g, step) for g in range(len(self)) if self.live[g]), default=0)
@@ -156,9 +160,12 @@ class _Solver:
             and self.below_floor(sim) <= self.baseline_short
         )
 
-    def preference(self, levels: list, changes: int) -> tuple:
-        """Among equals: the earliest money for front-load, else the fewest changes."""
-        return tuple(levels) if self.front else (-changes,)
+    def preference(self, amounts: list[int], changes: int) -> tuple:
+        """Among equals: the earliest money (per pay date) for front-load, then the fewest changes."""
+        return (tuple(amounts), -changes) if self.front else (-changes,)
+
+    def group_amounts(self, rows: list[int]) -> list[int]:
+        return [sum(rows[r] for r in self.schedule.rows_of(g)) for g in range(len(self.schedule))]
 
     def floor_capped(self, hi: list[int], other: list[int], stream: str) -> list[int]:
         if self.cash is None:
@@ -191,8 +198,8 @@ class _Solver:
                 scored.append(((sim.totals["deferral"], sim.totals["match"]), levels, sim))
         top = max((key for key, _, _ in scored), default=None)
         # equally good deferrals: the after-tax stage picks the one whose change dates suit it
-        tied = sorted(((lv, sim) for key, lv, sim in scored if key == top),
-                      key=lambda ls: self.preference(ls[0], _changes(schedule, ls[0])), reverse=True)
+        tied = sorted(((lv, sim) for key, lv, sim in scored if key == top), reverse=True,
+                      key=lambda ls: self.preference(self.group_amounts(ls[1].deferral), _changes(schedule, ls[0])))
         return tied[:MAX_TIED] or [(self.d_lo, self.baseline)]
 
     # ---- (3): after-tax in the room each deferral leaves
@@ -231,9 +238,12 @@ class _Solver:
             self.schedule.step_of_smallest_paycheck(self.step) - 1, 0)
         enough = min(best, max(o.target for o in options) - close)
         # close enough: by preference; short of it: by amount first (a later one may be invalid)
-        options.sort(key=lambda o: (min(o.after_tax, enough),
-                                    self.preference([d + a for d, a in zip(o.d_levels, o.a_levels)], o.changes),
-                                    o.after_tax), reverse=True)
+        def amounts(o: _Option) -> list[int]:  # deferral as payroll takes it, after-tax as elected
+            return [d + self.schedule.amount(g, a) for g, (d, a) in
+                    enumerate(zip(self.group_amounts(o.d_sim.deferral), o.a_levels))] if self.front else []
+
+        options.sort(key=lambda o: (min(o.after_tax, enough), self.preference(amounts(o), o.changes), o.after_tax),
+                     reverse=True)
         for option in options:
             sim = self.run(option.d_levels, option.a_levels)
             if self.valid(sim):
@@ -250,7 +260,7 @@ class _Solver:
         paid = [g for g in range(len(schedule)) if schedule.paid(g) and g not in self.fixed]
         return _shortfalls(rules, self.cash, d_unused, _binding(chosen.d_levels, self.d_hi, self.d_plan_hi, paid),
                            a_unused, _binding(chosen.a_levels, chosen.a_hi, chosen.a_plan_hi, paid),
-                           max(chosen.d_levels, default=0))
+                           max(chosen.d_levels, default=0), schedule.step_of_largest_paycheck(self.step))
 
 
 def _round_down(pct: int, step: int) -> int:
@@ -356,7 +366,7 @@ def _binding(levels: list[int], hi: list[int], plan_hi: list[int], paid: list[in
     return "floor" if any(hi[g] < plan_hi[g] for g in paid) else "plan"
 
 
-def _shortfalls(rules, cash, d_unused, d_binds, a_unused, a_binds, top_deferral) -> list[str]:
+def _shortfalls(rules, cash, d_unused, d_binds, a_unused, a_binds, top_deferral, close) -> list[str]:
     """Plain sentences for goals the plan cannot reach, naming the constraint that binds."""
     from .money import dollars, pct_value
 
@@ -370,6 +380,12 @@ def _shortfalls(rules, cash, d_unused, d_binds, a_unused, a_binds, top_deferral)
     if rules.deferral_room == 0 and rules.other_employer_deferral and not rules.ytd_deferral:
         out.append("No deferral room is left: deferrals at an earlier employer used the 402(g) limit, "
                    "so this plan can earn no match.")
+    if d_unused > close and not d_binds and rules.deferral_room:
+        out.append(f"Deferral goal not reached: the paychecks left have too little eligible pay; "
+                   f"${dollars(d_unused):,.2f} of deferral room is left unused.")
+    if a_unused > close and not a_binds:
+        out.append(f"After-tax goal not reached: the paychecks left have too little eligible pay; "
+                   f"${dollars(a_unused):,.2f} of room is left unused.")
     if a_unused > 0 and a_binds:
         if a_binds == "floor":
             cap = floor

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .result import Plan
+
+
+def _title(plan: Plan) -> str:
+    """The plan's name (user text: never read as markup), with the year unless it says it."""
+    name = plan.name or "Plan"
+    return escape(name if str(plan.tax_year) in name else f"{name}, {plan.tax_year}")
 
 
 def _money(value: float) -> str:
@@ -19,7 +26,7 @@ def _pct(value) -> str:
 
 
 def schedule_table(plan: Plan) -> Table:
-    title = f"{plan.name or 'Plan'} - {plan.tax_year}" + (" (check of the elections in force)" if plan.command == "check" else "")
+    title = _title(plan) + (" - check of the elections in force" if plan.command == "check" else "")
     table = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD)
     net = bool(plan.periods) and "net_pay" in plan.periods[0]
     for column in ("#", "Pay date", "Eligible", "Def %", "Deferral", "AT %", "After-tax", "Match",
@@ -78,7 +85,7 @@ def elections_table(plan: Plan) -> Table:
 
 def cash_flow_table(plan: Plan) -> Table:
     """Per paycheck: gross, each contribution, each tax, net pay, and RSU cash."""
-    table = Table(title=f"{plan.name or 'Plan'} - cash flow {plan.tax_year}", header_style="bold", box=box.SIMPLE_HEAD)
+    table = Table(title=_title(plan) + " - cash flow", header_style="bold", box=box.SIMPLE_HEAD)
     columns = (("Pay date", "pay_date"), ("Kind", "kind"), ("Gross", "gross"), ("Pre-tax", "pretax"),
                ("Roth", "roth"), ("After-tax", "after_tax"), ("Soc. Sec.", "social_security"),
                ("Medicare", "medicare"), ("Income tax", "income_tax"), ("State", "state_tax"),
@@ -120,4 +127,4 @@ def print_plan(plan: Plan, console: Console | None = None, view: str = "schedule
     console.print(totals_table(plan))
     console.print(elections_table(plan))
     for warning in plan.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)

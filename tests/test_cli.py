@@ -262,3 +262,107 @@ def test_limits_2027_with_a_file(tmp_path):
     proc = run_cli("limits", "2027", "--limits", write(tmp_path, LIMITS_2027, "limits.toml"))
     assert proc.returncode == 0, proc.stderr
     assert "24,000" in proc.stdout
+
+
+# ---------------------------------------------------------------- found by a new user's trial
+
+
+@pytest.mark.parametrize("flags, named", [
+    (["--salary", "abc"], "--salary"),
+    (["--salry", "5"], "--salry"),
+    (["--year", "abc"], "--year"),
+])
+def test_usage_errors_are_one_line(flags, named, tmp_path):
+    out = tmp_path / "plan.xlsx"
+    assert_clean_failure(run_cli("plan", *flags, "--out", out), named)
+    assert not out.exists()
+
+
+def test_limits_with_a_bad_year_is_one_line():
+    assert_clean_failure(run_cli("limits", "abc"), "year")
+
+
+def test_scenario_text_is_never_read_as_markup(tmp_path):
+    """A name with [/] once crashed the table with a rich MarkupError traceback."""
+    path = write(tmp_path, BASE.replace("tax_year = 2025", 'name = "Me [/] [draft] plan"\ntax_year = 2025'))
+    proc = run_cli("plan", path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Me [/] [draft] plan" in proc.stdout
+
+
+def test_help_shows_table_names(tmp_path):
+    assert "[taxes]" in run_cli("plan", "--help").stdout
+    assert "[[election]]" in run_cli("check", "--help").stdout
+
+
+def test_check_without_elections_is_an_error(base):
+    assert_clean_failure(run_cli("check", base), "election")
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + BASE.encode())
+    assert run_cli("plan", path, "--format", "json").returncode == 0
+
+
+def test_binary_file_and_folder_say_what_is_wrong(tmp_path):
+    binary = tmp_path / "x.toml"
+    binary.write_bytes(b"\xff\xfe\x00\x81" * 10)
+    assert "UTF-8" in assert_clean_failure(run_cli("plan", binary), str(binary))
+    assert "folder" in assert_clean_failure(run_cli("plan", tmp_path), str(tmp_path))
+
+
+def test_datetime_and_bool_are_shown_as_written(tmp_path):
+    line = assert_clean_failure(run_cli("plan", write(tmp_path, BASE + "[[bonus]]\ndate = 2025-03-01T09:00:00\namount = 1\n")),
+                                "bonus[0].date")
+    assert "2025-03-01T09:00:00" in line and "datetime" not in line
+    line = assert_clean_failure(run_cli("plan", write(tmp_path, BASE.replace("salary = 200000", "salary = true"))),
+                                "pay.salary")
+    assert "true" in line and "True" not in line
+
+
+@pytest.mark.parametrize("text, field", [
+    (BASE.replace("salary = 200000", "salary = 1e12"), "pay.salary"),
+    (BASE + "[[raise]]\neffective = 2025-06-01\nsalary = 1\n[[raise]]\neffective = 2025-06-01\nsalary = 2\n", "raise"),
+])
+def test_absurd_and_duplicate_values(tmp_path, text, field):
+    assert_clean_failure(run_cli("plan", write(tmp_path, text)), field)
+
+
+def test_match_shorthand_rate_is_a_percent(base):
+    assert_clean_failure(run_cli("plan", base, "--match", "0.5:4"), "--match")
+
+
+def test_nothing_left_to_plan_is_said_and_csv_keeps_its_header(tmp_path):
+    path = write(tmp_path, BASE + "[ytd]\nas_of = 2025-12-31\ndeferral = 23500\nafter_tax = 0\nmatch = 4000\n")
+    proc = run_cli("plan", path, "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("pay_date,kind,gross,eligible,deferral_pct")
+    warnings = json.loads(run_cli("plan", path, "--format", "json").stdout)["warnings"]
+    assert any("nothing to plan" in w for w in warnings), warnings
+
+
+def test_replan_without_amounts_and_unused_room_are_said(tmp_path):
+    """as_of only: nothing assumed silently; every paycheck past 401(a)(17): room left is said."""
+    warnings = json.loads(run_cli("plan", write(tmp_path, BASE + "[ytd]\nas_of = 2025-06-30\n"), "--format",
+                                  "json").stdout)["warnings"]
+    assert any("no year-to-date amounts" in w for w in warnings), warnings
+    rich_person = BASE.replace("salary = 200000", "salary = 900000") + "[ytd]\nas_of = 2025-06-30\ndeferral = 10000\n"
+    warnings = json.loads(run_cli("plan", write(tmp_path, rich_person), "--format", "json").stdout)["warnings"]
+    assert any("too little eligible pay" in w and "13,500.00" in w for w in warnings), warnings
+
+
+def test_goal_above_the_limit_is_said(tmp_path):
+    path = write(tmp_path, BASE + "[goal]\ndeferral = 50000\n")
+    out = json.loads(run_cli("plan", path, "--format", "json").stdout)
+    assert out["totals"]["deferral"] == 23500
+    assert any("goal.deferral" in w and "23,500.00" in w for w in out["warnings"]), out["warnings"]
+
+
+def test_the_library_rejects_what_is_not_a_scenario():
+    import planner
+
+    for bad in (42, None, "tax_year = 2025\n[pay]\n"):
+        with pytest.raises(planner.PlannerError) as info:
+            planner.plan(bad)
+        assert info.value.field == "scenario"
