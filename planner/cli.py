@@ -20,6 +20,20 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Per-paycheck 401(k) elections for the mega backdoor Roth.")
 
 # which flag sets which scenario field, so an error can name what the user typed
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"planner {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Per-paycheck 401(k) elections for the mega backdoor Roth."""
+
+
 FLAGS = {
     "--year": "tax_year", "--name": "name", "--age": "age", "--birth-date": "birth_date",
     "--salary": "pay.salary", "--frequency": "pay.frequency", "--first-pay-date": "pay.first_pay_date",
@@ -164,20 +178,21 @@ def plan_command(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the plan to a .xlsx, .json or .csv file."),
     limits: Optional[Path] = typer.Option(None, "--limits", help="TOML file with IRS limits for a year not built in."),
     year: Optional[int] = typer.Option(None, "--year", help="Tax year."),
-    name: Optional[str] = typer.Option(None, "--name"),
+    name: Optional[str] = typer.Option(None, "--name", help="A label for the plan."),
     age: Optional[int] = typer.Option(None, "--age", help="Age on Dec 31 of the tax year."),
-    birth_date: Optional[str] = typer.Option(None, "--birth-date"),
+    birth_date: Optional[str] = typer.Option(None, "--birth-date", help="Instead of --age, e.g. 1974-06-01."),
     salary: Optional[float] = typer.Option(None, "--salary", help="Annual base salary on Jan 1."),
     frequency: Optional[str] = typer.Option(None, "--frequency", help="weekly | biweekly | semimonthly | monthly"),
-    first_pay_date: Optional[str] = typer.Option(None, "--first-pay-date"),
+    first_pay_date: Optional[str] = typer.Option(None, "--first-pay-date",
+                                                 help="A regular pay date (weekly, biweekly)."),
     prior_year_wages: Optional[float] = typer.Option(None, "--prior-year-wages", help="Last year's W-2 box 3 here."),
     preset: Optional[str] = typer.Option(None, "--preset", help="Employer preset (see `planner presets`)."),
     match: Optional[str] = typer.Option(None, "--match", help="Match tiers RATE%:UP_TO_PCT, e.g. 50:4 or 100:3,50:5."),
     true_up: Optional[bool] = typer.Option(None, "--true-up/--no-true-up"),
     auto_stop: Optional[bool] = typer.Option(None, "--auto-stop/--no-auto-stop", help="Payroll stops deferral at 402(g)."),
     pct_step: Optional[float] = typer.Option(None, "--pct-step", help="Elections are multiples of this percent."),
-    max_deferral_pct: Optional[float] = typer.Option(None, "--max-deferral-pct"),
-    max_after_tax_pct: Optional[float] = typer.Option(None, "--max-after-tax-pct"),
+    max_deferral_pct: Optional[float] = typer.Option(None, "--max-deferral-pct", help="Plan's cap per paycheck."),
+    max_after_tax_pct: Optional[float] = typer.Option(None, "--max-after-tax-pct", help="Plan's cap per paycheck."),
     deferral: Optional[str] = typer.Option(None, "--deferral", help="'max' or dollars for the year."),
     after_tax: Optional[str] = typer.Option(None, "--after-tax", help="'max', dollars, or 0."),
     roth: Optional[bool] = typer.Option(None, "--roth/--pretax", help="Deferral type."),
@@ -190,10 +205,11 @@ def plan_command(
     bonuses: list[str] = typer.Option([], "--bonus", help="DATE:AMOUNT, repeatable."),
     rsus: list[str] = typer.Option([], "--rsu", help="DATE:VALUE, repeatable."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Re-plan: paychecks on/before this date are paid."),
-    ytd_deferral: Optional[float] = typer.Option(None, "--ytd-deferral"),
-    ytd_after_tax: Optional[float] = typer.Option(None, "--ytd-after-tax"),
-    ytd_match: Optional[float] = typer.Option(None, "--ytd-match"),
-    ytd_eligible_pay: Optional[float] = typer.Option(None, "--ytd-eligible-pay"),
+    ytd_deferral: Optional[float] = typer.Option(None, "--ytd-deferral", help="Re-plan: deferred so far (paystub)."),
+    ytd_after_tax: Optional[float] = typer.Option(None, "--ytd-after-tax", help="Re-plan: after-tax so far."),
+    ytd_match: Optional[float] = typer.Option(None, "--ytd-match", help="Re-plan: match so far."),
+    ytd_eligible_pay: Optional[float] = typer.Option(None, "--ytd-eligible-pay",
+                                                     help="Re-plan: eligible pay so far (401(a)(17))."),
 ):
     """Find the elections that reach 402(g), keep the full match and fill 415(c)."""
     flags = {k: v for k, v in locals().items()
