@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .errors import PlannerError
-
 from .cashflow import cash_rules
+from .errors import PlannerError
 from .limits import limits_for
 from .paychecks import Paychecks, build_paychecks
 from .report import build_plan

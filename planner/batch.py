@@ -351,7 +351,11 @@ def run_batch(batch: Batch, workbooks: str | None = None, on_row=None) -> dict:
     (each under a temporary name until the end). `workbooks` (".xlsx" or ".json") also
     writes each person's plan beside them. on_row(summary) is called after each person.
     Returns counts: {"ok": n, "error": m}."""
-    from .export import safe_text, write_atomic, write_plan  # only here: `import planner` stays quick
+    from .export import (  # only here: `import planner` stays quick
+        safe_text,
+        write_atomic,
+        write_plan,
+    )
 
     columns = SUMMARY_COLUMNS + (["workbook"] if workbooks else [])
     counts = {"ok": 0, "error": 0}

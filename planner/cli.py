@@ -330,7 +330,13 @@ def batch_command(
     """Plan for many people at once: one summary row per person; a bad row is reported and skipped."""
     from rich.console import Console
     from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from .batch import error_line, open_batch, run_batch
 

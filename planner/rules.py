@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .limits import Limits
-from .paychecks import Paychecks
 from .money import PCT_SCALE
+from .paychecks import Paychecks
 from .scenario import MatchTier, PlanRules, Scenario
+
 
 @dataclass(frozen=True)
 class YearRules:

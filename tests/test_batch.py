@@ -17,8 +17,17 @@ from pathlib import Path
 import pytest
 
 import planner
-from planner.batch import (SUMMARY_COLUMNS, cell_text, flatten, open_batch, parse_cell, read_row, run_batch,
-                           summary_of, unflatten)
+from planner.batch import (
+    SUMMARY_COLUMNS,
+    cell_text,
+    flatten,
+    open_batch,
+    parse_cell,
+    read_row,
+    run_batch,
+    summary_of,
+    unflatten,
+)
 from planner.errors import PlannerError
 from planner.export import safe_text
 from planner.scenario import read_toml

@@ -13,7 +13,15 @@ from pathlib import Path
 import pytest
 
 import planner
-from tests.helpers import CASES_DIR, case_files, case_name, case_toml, load_case, mismatches, run_cli
+from tests.helpers import (
+    CASES_DIR,
+    case_files,
+    case_name,
+    case_toml,
+    load_case,
+    mismatches,
+    run_cli,
+)
 
 CASES = case_files()
 

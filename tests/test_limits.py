@@ -3,8 +3,15 @@
 import pytest
 
 from planner.errors import PlannerError
-from planner.limits import (KEYS, REQUIRED, built_in_years, format_dollars, limits_for,
-                            limits_rows, read_limits_file)
+from planner.limits import (
+    KEYS,
+    REQUIRED,
+    built_in_years,
+    format_dollars,
+    limits_for,
+    limits_rows,
+    read_limits_file,
+)
 
 # Whole dollars from rules.md section 1; None = absent that year.
 EXPECTED = {

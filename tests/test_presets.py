@@ -12,7 +12,14 @@ from typer.testing import CliRunner
 import planner
 from planner.cli import app
 from planner.errors import PlannerError
-from planner.presets import STATUSES, apply_preset, assumptions, load_preset, preset_facts, preset_names
+from planner.presets import (
+    STATUSES,
+    apply_preset,
+    assumptions,
+    load_preset,
+    preset_facts,
+    preset_names,
+)
 from planner.scenario import PLAN_KEYS
 
 PRESETS = ("amazon", "generic", "google", "meta", "microsoft")
