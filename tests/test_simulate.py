@@ -322,3 +322,24 @@ def test_no_election_before_the_first_from_date():
     assert [p["deferral_pct"] for p in out["periods"][:2]] == [0, 0]
     assert out["periods"][2]["pay_date"] == "2025-02-07"
     assert out["periods"][2]["deferral_pct"] == 10
+
+
+def test_separate_bonus_election_in_check_mode():
+    """With plan.separate_bonus_election, [[election]] may give bonus_deferral_pct and
+    bonus_after_tax_pct: the bonus row takes them, regular rows keep theirs. Semimonthly
+    $240,000 (10,000 a paycheck), bonus 50,000 on Fri 2025-03-14 (also a pay date, Mar 15
+    being a Saturday): regular 10 % / 5 %, bonus 2 % / 30 % -> bonus deferral 1,000.00 and
+    after-tax 15,000.00; the regular row that day 1,000.00 and 500.00."""
+    data = scenario(frequency="semimonthly", salary=240_000, match=[],
+                    plan={"separate_bonus_election": True},
+                    elections=[{"from": dt.date(2025, 1, 1), "deferral_pct": 10, "after_tax_pct": 5,
+                                "bonus_deferral_pct": 2, "bonus_after_tax_pct": 30}],
+                    bonus=[{"date": dt.date(2025, 3, 14), "amount": 50_000}])
+    periods = planner.check(data).to_dict()["periods"]
+    same_day = [p for p in periods if p["pay_date"] == "2025-03-14"]
+    assert [(p["kind"], p["deferral"], p["after_tax"]) for p in same_day] == [
+        ("regular", 1000.0, 500.0), ("bonus", 1000.0, 15000.0)]
+    # without a separate bonus election the bonus row takes the pay election
+    data["plan"]["separate_bonus_election"] = False
+    bonus = [p for p in planner.check(data).to_dict()["periods"] if p["kind"] == "bonus"][0]
+    assert (bonus["deferral"], bonus["after_tax"]) == (5000.0, 2500.0)
