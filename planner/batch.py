@@ -38,6 +38,8 @@ def parse_cell(text: str):
     text = text.strip()
     if not text:
         return None
+    if text.lower() in ("true", "false"):  # Excel writes TRUE/FALSE
+        return text.lower() == "true"
     try:
         return tomllib.loads("v = " + text)["v"]
     except tomllib.TOMLDecodeError:
@@ -391,9 +393,6 @@ class _XlsxSummary:
     def __init__(self, path: str, columns: list[str]):
         import xlsxwriter
 
-        from .export import safe_text
-
-        self.safe_text = safe_text
         self.book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
         self.columns = columns
         self.bold = self.book.add_format({"bold": True})
@@ -415,7 +414,7 @@ class _XlsxSummary:
             self._new_sheet()
         for i, value in enumerate(values):
             if isinstance(value, str):
-                self.sheet.write_string(self.row, i, self.safe_text(value))
+                self.sheet.write_string(self.row, i, value)  # a string cell: never run as a formula
             elif value is not None:
                 self.sheet.write_number(self.row, i, value)
         self.row += 1

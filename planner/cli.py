@@ -132,6 +132,8 @@ def _emit(plan, fmt: str, out: Optional[Path], view: str = "schedule") -> None:
             raise PlannerError("--out", f"{out} must end in .xlsx, .json or .csv")
         if not out.parent.is_dir():
             raise PlannerError("--out", f"folder {out.parent} does not exist")
+        if out.is_dir():
+            raise PlannerError("--out", f"{out} is a folder")
     if fmt == "json":
         sys.stdout.write(plan.to_json() + "\n")
     elif fmt == "csv":
@@ -165,6 +167,8 @@ def _run(command: str, file, fmt, out, limits, flags, raises, bonuses, rsus, vie
         _emit(result, fmt, out, view)
     except PlannerError as e:
         fail(e.field, e.message)
+    except OSError as e:  # the output could not be written (a full disk, a read-only file)
+        fail("--out" if out is not None else "output", f"cannot write: {e.strerror or e}")
 
 
 FILE_ARG = typer.Argument(None, help="Scenario TOML file (see the README); flags override its fields.",
@@ -361,9 +365,12 @@ def batch_command(
         fail(e.field, e.message)
     except OSError as e:
         fail("--out", f"cannot write: {e.strerror or e}")
+    people = counts["ok"] + counts["error"]
     if not quiet:
-        typer.echo(f"planned {counts['ok'] + counts['error']} people ({counts['error']} with errors); "
+        typer.echo(f"planned {people} {'person' if people == 1 else 'people'} ({counts['error']} with errors); "
                    f"wrote {batch.csv_path} and {batch.xlsx_path}", err=True)
+    if people and not counts["ok"]:
+        raise typer.Exit(1)  # every row failed: a script must be able to tell
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .cashflow import Cash
 from .errors import PlannerError
-from .limits import Limits, limits_for
+from .limits import Limits, built_in_years, limits_for
 from .money import dollars, pct_value
 from .paychecks import Paychecks, regular_dates_before
 from .presets import assumptions
@@ -194,12 +194,14 @@ def _warnings(command, scenario, limits, rules, periods, sim, match_lost) -> lis
         out.append(f"Annual additions reach the 415(c) limit of {money(rules.annual_additions_limit)} "
                    f"on paycheck {k + 1} ({periods[k]['pay_date']}).")
 
+    before = ("year-to-date amounts and the paychecks the election lag keeps already exceed"
+              if scenario.plan.election_lag and scenario.ytd else "year-to-date amounts already exceed")
     if t["excess_deferral"]:
-        cause = "year-to-date amounts already exceed" if command == "plan" else "deferrals exceed"
+        cause = before if command == "plan" else "deferrals exceed"
         out.append(f"Excess deferral: {cause} the 402(g) limit{' + catch-up' if rules.catch_up_limit else ''} "
                    f"by {money(t['excess_deferral'])}; it must be refunded by April 15, {scenario.tax_year + 1}.")
     if t["excess_annual_additions"]:
-        cause = "year-to-date amounts already exceed" if command == "plan" else "annual additions exceed"
+        cause = before if command == "plan" else "annual additions exceed"
         out.append(f"Excess annual additions: {cause} the 415(c) limit of {money(rules.annual_additions_limit)} "
                    f"by {money(t['excess_annual_additions'])}; the plan would refund it.")
     if t["excess_after_tax_cap"]:
@@ -218,13 +220,35 @@ def _input_notes(command, scenario: Scenario, limits: Limits, rules: YearRules, 
     out = []
     if scenario.age is None:
         out.append("No age or birth_date given: assumed under 50, so no catch-up is planned.")
+    user = [key for key, source in limits.sources.items() if source.startswith("supplied by user")]
+    if user and scenario.tax_year in built_in_years():
+        out.append(f"The IRS limits built in for {scenario.tax_year} are replaced by the ones supplied: "
+                   f"{', '.join(user)}.")
+    elif user:
+        missing = [key for key, needed in (("catch_up_60_63", scenario.age is not None and 60 <= scenario.age <= 63),
+                                           ("roth_catch_up_threshold", rules.catch_up_limit > 0))
+                   if needed and key not in user]
+        if missing:
+            out.append(f"The limits supplied for {scenario.tax_year} give no {', '.join(missing)}: "
+                       "the rules that need them are not applied.")
     ytd = scenario.ytd
-    if ytd and not {"deferral", "after_tax", "match"} & set(scenario.source.get("ytd", {})):
+    if ytd and ytd.other_employer_deferral > rules.deferral_limit + rules.catch_up_limit:
+        extra = ytd.other_employer_deferral - rules.deferral_limit - rules.catch_up_limit
+        out.append(f"Deferrals at the earlier employer already exceed the 402(g) limit"
+                   f"{' + catch-up' if rules.catch_up_limit else ''} by {money(extra)}: ask that plan to refund "
+                   f"it by April 15, {scenario.tax_year + 1}.")
+    amounts = {"deferral", "after_tax", "match", "eligible_pay", "other_employer_deferral", "gross_pay"}
+    if ytd and not amounts & set(scenario.source.get("ytd", {})):
         out.append(f"[ytd] gives no year-to-date amounts: assumed nothing was deferred, contributed after tax "
                    f"or matched by {ytd.as_of}.")
     if not periods:
         out.append(f"No paychecks are left after {ytd.as_of}: there is nothing to plan." if ytd
                    else "The year has no paychecks: there is nothing to plan.")
+    elif command == "plan" and ytd and scenario.plan.election_lag and scenario.elections:
+        regular = [p for p in periods if p["kind"] == "regular"]
+        if len(regular) <= scenario.plan.election_lag:
+            out.append(f"The election lag ({scenario.plan.election_lag} paychecks) covers every paycheck left: "
+                       "no change can take effect this year; the elections in force run to the end.")
     if scenario.pay.first_pay_date and scenario.pay.frequency in ("semimonthly", "monthly"):
         days = "the 15th and the last day" if scenario.pay.frequency == "semimonthly" else "the last day"
         out.append(f"pay.first_pay_date is not used: {scenario.pay.frequency} pay falls on {days} of each month.")

@@ -256,7 +256,8 @@ class _Table:
     def pct(self, key: str, default: int | None = None, *, required=False) -> int:
         if required and key not in self.data:
             raise PlannerError(self.name(key), "is required")
-        return self.number(key, to_pct_units, default, "a percent from 0 to 100", 0, 100 * PCT_SCALE)
+        return self.number(key, to_pct_units, default, "a percent from 0 to 100 with at most 4 decimals", 0,
+                           100 * PCT_SCALE)
 
     def rate(self, key: str, default: int | None = None) -> int:
         return self.number(key, to_rate_units, default, "a rate from 0 to 1 (0.25 = 25 %)", 0, 10**6)
@@ -472,6 +473,8 @@ def _elections(tables: list, year: int) -> tuple[Election, ...]:
 def _taxes(data) -> Taxes:
     t = _Table(data, "taxes", {"income_tax_rate", "supplemental_rate", "state_tax_rate", "other_deductions"})
     income = t.rate("income_tax_rate", 0)
+    if income + t.rate("state_tax_rate", 0) > 10**6 or t.rate("supplemental_rate", 220_000) + t.rate("state_tax_rate", 0) > 10**6:
+        raise PlannerError("taxes", "income and state tax rates add up to more than 100 %")
     return Taxes(
         income_tax_rate=income,
         supplemental_rate=t.rate("supplemental_rate", 220_000),

@@ -181,7 +181,25 @@ class _Solver:
         self.d_target = target = min(target, rules.deferral_room)
         self.d_plan_hi = self.pinned([_round_down(min(plan.max_deferral_pct, plan.max_total_pct), step)]
                                      * len(schedule), 0)
-        self.d_hi = hi = self.floor_capped(self.d_plan_hi, self.a_lo, "deferral")
+        self.d_hi = self.floor_capped(self.d_plan_hi, self.a_lo, "deferral")
+        scored = self.deferrals_near(target)
+        if not scored and target > 0:
+            # nothing near the room fits: with pay this low, 415(c)'s "100 % of pay" binds
+            # first (deferral + match <= pay); find the largest target that fits
+            low, high, grain = 0, target, max(schedule.step_of_smallest_paycheck(step), 1)
+            while high - low > grain:
+                mid = (low + high) // 2
+                found = self.deferrals_near(mid)
+                low, high, scored = (mid, high, found) if found else (low, mid, scored)
+        top = max((key for key, _, _ in scored), default=None)
+        # equally good deferrals: the after-tax stage picks the one whose change dates suit it
+        tied = sorted(((lv, sim) for key, lv, sim in scored if key == top), reverse=True,
+                      key=lambda ls: self.preference(self.group_amounts(ls[1].deferral), _changes(schedule, ls[0])))
+        return tied[:MAX_TIED] or [(self.d_lo, self.baseline)]
+
+    def deferrals_near(self, target: int) -> list[tuple[tuple[int, int], list[int], Simulation]]:
+        """Valid deferral schedules near `target`, scored by (deferral, match)."""
+        goal, plan, step, schedule, rules, hi = self.goal, self.rules.plan, self.step, self.schedule, self.rules, self.d_hi
         match_min = 0 if plan.match_true_up else _round_up(full_match_pct(rules.match), step)
         bases = _bases(schedule, self.d_lo, hi, target, step, goal.strategy, match_min)
         unmatched_catch_up = min(rules.catch_up_limit, target)
@@ -196,11 +214,7 @@ class _Solver:
             sim = self.run(levels, self.a_lo)
             if self.valid(sim):
                 scored.append(((sim.totals["deferral"], sim.totals["match"]), levels, sim))
-        top = max((key for key, _, _ in scored), default=None)
-        # equally good deferrals: the after-tax stage picks the one whose change dates suit it
-        tied = sorted(((lv, sim) for key, lv, sim in scored if key == top), reverse=True,
-                      key=lambda ls: self.preference(self.group_amounts(ls[1].deferral), _changes(schedule, ls[0])))
-        return tied[:MAX_TIED] or [(self.d_lo, self.baseline)]
+        return scored
 
     # ---- (3): after-tax in the room each deferral leaves
     def after_tax_options(self, deferrals: list[tuple[list[int], Simulation]]) -> list[_Option]:
@@ -260,7 +274,8 @@ class _Solver:
         paid = [g for g in range(len(schedule)) if schedule.paid(g) and g not in self.fixed]
         return _shortfalls(rules, self.cash, d_unused, _binding(chosen.d_levels, self.d_hi, self.d_plan_hi, paid),
                            a_unused, _binding(chosen.a_levels, chosen.a_hi, chosen.a_plan_hi, paid),
-                           max(chosen.d_levels, default=0), schedule.step_of_largest_paycheck(self.step))
+                           max(chosen.d_levels, default=0), schedule.step_of_largest_paycheck(self.step),
+                           rules.annual_additions_limit - sim.totals["annual_additions"])
 
 
 def _round_down(pct: int, step: int) -> int:
@@ -366,7 +381,7 @@ def _binding(levels: list[int], hi: list[int], plan_hi: list[int], paid: list[in
     return "floor" if any(hi[g] < plan_hi[g] for g in paid) else "plan"
 
 
-def _shortfalls(rules, cash, d_unused, d_binds, a_unused, a_binds, top_deferral, close) -> list[str]:
+def _shortfalls(rules, cash, d_unused, d_binds, a_unused, a_binds, top_deferral, close, additions_left) -> list[str]:
     """Plain sentences for goals the plan cannot reach, naming the constraint that binds."""
     from .money import dollars, pct_value
 
@@ -381,8 +396,9 @@ def _shortfalls(rules, cash, d_unused, d_binds, a_unused, a_binds, top_deferral,
         out.append("No deferral room is left: deferrals at an earlier employer used the 402(g) limit, "
                    "so this plan can earn no match.")
     if d_unused > close and not d_binds and rules.deferral_room:
-        out.append(f"Deferral goal not reached: the paychecks left have too little eligible pay; "
-                   f"${dollars(d_unused):,.2f} of deferral room is left unused.")
+        why = (f"the 415(c) limit of the year's pay (${dollars(rules.annual_additions_limit):,.2f}) binds"
+               if additions_left <= close else "the paychecks left have too little eligible pay")
+        out.append(f"Deferral goal not reached: {why}; ${dollars(d_unused):,.2f} of deferral room is left unused.")
     if a_unused > close and not a_binds:
         out.append(f"After-tax goal not reached: the paychecks left have too little eligible pay; "
                    f"${dollars(a_unused):,.2f} of room is left unused.")

@@ -13,7 +13,7 @@ from .result import Plan
 
 def _title(plan: Plan) -> str:
     """The plan's name (user text: never read as markup), with the year unless it says it."""
-    name = plan.name or "Plan"
+    name = "".join(ch for ch in (plan.name or "Plan") if ch.isprintable())  # no terminal escapes
     return escape(name if str(plan.tax_year) in name else f"{name}, {plan.tax_year}")
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import REPO, run_cli
 
 BASE = """\
 tax_year = 2025
@@ -366,3 +366,61 @@ def test_the_library_rejects_what_is_not_a_scenario():
         with pytest.raises(planner.PlannerError) as info:
             planner.plan(bad)
         assert info.value.field == "scenario"
+
+
+# ---------------------------------------------------------------- found by a second trial
+
+
+def test_low_pay_defers_what_415c_allows(tmp_path):
+    """$20,000 a year, 100 % deferral allowed: 415(c) caps deferral + match at the year's pay,
+    so the plan defers 98 % (19,600.10) and keeps the match instead of deferring nothing."""
+    out = json.loads(run_cli("plan", "--year", "2025", "--age", "35", "--salary", "20000", "--frequency",
+                             "biweekly", "--match", "50:4", "--max-deferral-pct", "100", "--format", "json").stdout)
+    t = out["totals"]
+    assert (t["deferral"], t["match"]) == (19600.1, 399.88)
+    assert t["annual_additions"] <= out["limits"]["annual_additions_applied"]
+    assert any("415(c) limit of the year's pay" in w for w in out["warnings"]), out["warnings"]
+
+
+def test_out_onto_a_folder_is_one_line(base, tmp_path):
+    folder = tmp_path / "d.xlsx"
+    folder.mkdir()
+    assert_clean_failure(run_cli("plan", base, "--out", folder), "--out")
+
+
+def test_limits_replacing_a_built_in_year_are_said(base, tmp_path):
+    limits = write(tmp_path, LIMITS_2027, "limits.toml")
+    out = json.loads(run_cli("plan", base, "--limits", limits, "--format", "json").stdout)
+    assert out["limits"]["deferral"] == 24000
+    assert any("built in for 2025 are replaced" in w for w in out["warnings"]), out["warnings"]
+
+
+def test_tax_rates_over_100_percent(tmp_path):
+    path = write(tmp_path, BASE + "[taxes]\nincome_tax_rate = 0.8\nstate_tax_rate = 0.3\n")
+    assert_clean_failure(run_cli("plan", path), "taxes")
+
+
+def test_terminal_escapes_in_a_name_are_not_printed(tmp_path):
+    path = write(tmp_path, BASE.replace("tax_year = 2025", 'name = "a\\u001b[31mred"\ntax_year = 2025'))
+    proc = run_cli("plan", path)
+    assert proc.returncode == 0 and "\x1b" not in proc.stdout
+
+
+def test_an_election_lag_over_the_rest_of_the_year_is_said(tmp_path):
+    text = (REPO / "examples" / "raise-replan-2025.toml").read_text().replace("election_lag = 1", "election_lag = 12")
+    out = json.loads(run_cli("plan", write(tmp_path, text), "--format", "json").stdout)
+    assert out["elections"] == []
+    assert any("covers every paycheck left" in w for w in out["warnings"]), out["warnings"]
+    assert any("election lag keeps already exceed" in w for w in out["warnings"]), out["warnings"]
+
+
+def test_batch_reads_excel_booleans_and_fails_when_every_row_fails(tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text("id,tax_year,age,pay.frequency,pay.salary,plan.match_true_up\n"
+                    "a,2025,35,biweekly,200000,TRUE\n")
+    proc = run_cli("batch", good, "--out", tmp_path / "g", "-q")
+    assert proc.returncode == 0, proc.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,tax_year,pay.frequency,pay.salry\nb,2025,biweekly,5\n")
+    proc = run_cli("batch", bad, "--out", tmp_path / "b", "-q")
+    assert proc.returncode == 1 and "pay.salry" in proc.stderr
