@@ -261,7 +261,12 @@ def _input_notes(command, scenario: Scenario, limits: Limits, rules: YearRules, 
                    "(give ss_wage_base with the limits).")
     if command == "check":
         step = scenario.plan.pct_step
+        caps = scenario.plan
         for e in scenario.elections:
+            if (e.deferral_pct > caps.max_deferral_pct or e.after_tax_pct > caps.max_after_tax_pct
+                    or e.deferral_pct + e.after_tax_pct > caps.max_total_pct):
+                out.append(f"The election from {e.start} ({pct_value(e.deferral_pct)}% / {pct_value(e.after_tax_pct)}%) "
+                           "is above the plan's maximum percents: payroll may not accept it.")
             if e.deferral_pct % step or e.after_tax_pct % step:
                 out.append(f"The election from {e.start} ({pct_value(e.deferral_pct)}% / {pct_value(e.after_tax_pct)}%) "
                            f"is not a multiple of the plan's {pct_value(step)}% step: payroll may not accept it.")

@@ -209,12 +209,26 @@ class _Solver:
             bases += [_back_loaded(schedule, base, hi, target, step)
                       for base in _bases(schedule, self.d_lo, hi, target - unmatched_catch_up, step, goal.strategy,
                                          match_min)]
-        scored = []
+        # what payroll will defer is known without simulating: the elected total, cut at the
+        # auto-stop; so simulate only the candidates that would defer the most, then the next
+        stops = plan.auto_stop_deferral or plan.spillover_to_after_tax
+        stop_room = rules.deferral_limit + rules.catch_up_limit - rules.ytd_deferral
+        by_deferral: dict[int, list[list[int]]] = {}
         for levels in _candidates(schedule, hi, target, step, bases, self.fixed.keys()):
-            sim = self.run(levels, self.a_lo)
-            if self.valid(sim):
-                scored.append(((sim.totals["deferral"], sim.totals["match"]), levels, sim))
-        return scored
+            total = schedule.total(levels)
+            if total <= target:
+                by_deferral.setdefault(total, []).append(levels)
+            elif stops and stop_room == target:  # payroll cuts the last paycheck exactly at the target
+                by_deferral.setdefault(target, []).append(levels)
+        for deferral in sorted(by_deferral, reverse=True):
+            scored = []
+            for levels in by_deferral[deferral]:
+                sim = self.run(levels, self.a_lo)
+                if self.valid(sim):
+                    scored.append(((sim.totals["deferral"], sim.totals["match"]), levels, sim))
+            if scored:
+                return scored
+        return []
 
     # ---- (3): after-tax in the room each deferral leaves
     def after_tax_options(self, deferrals: list[tuple[list[int], Simulation]]) -> list[_Option]:
