@@ -214,8 +214,7 @@ class _Solver:
         stops = plan.auto_stop_deferral or plan.spillover_to_after_tax
         stop_room = rules.deferral_limit + rules.catch_up_limit - rules.ytd_deferral
         by_deferral: dict[int, list[list[int]]] = {}
-        for levels in _candidates(schedule, hi, target, step, bases, self.fixed.keys()):
-            total = schedule.total(levels)
+        for levels, total in _candidates(schedule, hi, step, bases, self.fixed.keys()):
             if total <= target:
                 by_deferral.setdefault(total, []).append(levels)
             elif stops and stop_room == target:  # payroll cuts the last paycheck exactly at the target
@@ -249,8 +248,7 @@ class _Solver:
                                        _round_down(plan.max_total_pct - d, step)) for d in d_levels], 1)
             hi = self.floor_capped(plan_hi, d_levels, "after_tax")
             bases = _bases(schedule, self.a_lo, hi, target, step, goal.strategy, 0)
-            for a_levels in _candidates(schedule, hi, target, step, bases, self.fixed.keys()):
-                total = schedule.total(a_levels)
+            for a_levels, total in _candidates(schedule, hi, step, bases, self.fixed.keys()):
                 # payroll would cut what is over; the pinned schedule stays possible whatever it holds
                 if total <= target or payroll_cuts_at_target or a_levels == self.a_lo:
                     changes = _changes(schedule, list(zip(d_levels, a_levels)))
@@ -318,23 +316,26 @@ def _bases(schedule: Schedule, lo: list[int], hi: list[int], target: int, step: 
     return bases
 
 
-def _candidates(schedule: Schedule, hi: list[int], target: int, step: int, bases: list, keep=frozenset()):
-    """Level schedules near `target` dollars: each base, then one step more on a run of
-    leading or trailing pay dates, of every length."""
+def _candidates(schedule: Schedule, hi: list[int], step: int, bases: list, keep=frozenset()):
+    """(levels, elected total) for each base, then with one step more on a run of leading or
+    trailing pay dates, of every length."""
     n = len(schedule)
     seen = set()
     for base in bases:
         base = schedule.carry_over(base, keep)
+        base_total = schedule.total(base)
         upgradable = [g for g in range(n) if schedule.paid(g) and g not in keep and base[g] + step <= hi[g]]
         for order in (upgradable, upgradable[::-1]):
+            levels, total = list(base), base_total
             for k in range(len(order) + 1):
-                levels = list(base)
-                for g in order[:k]:
+                if k:
+                    g = order[k - 1]
+                    total += schedule.amount(g, base[g] + step) - schedule.amount(g, base[g])
                     levels[g] += step
-                levels = schedule.carry_over(levels, keep)
-                if tuple(levels) not in seen:
-                    seen.add(tuple(levels))
-                    yield levels
+                candidate = schedule.carry_over(levels, keep)  # pay dates without pay change nothing
+                if tuple(candidate) not in seen:
+                    seen.add(tuple(candidate))
+                    yield candidate, total
 
 
 def _even(schedule: Schedule, lo: list[int], hi: list[int], target: int, step: int) -> list[int]:
