@@ -207,6 +207,16 @@ def flatten(data: dict, prefix: str = "") -> dict:
     return cells
 
 
+def write_people(path, rows: list[dict]):
+    """Write flattened scenarios (dotted keys, as `flatten` gives) as a batch input CSV."""
+    columns = list(dict.fromkeys(c for row in rows for c in row))
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(columns)
+        writer.writerows([cell_text(row.get(c)) for c in columns] for row in rows)
+    return path
+
+
 def cell_text(value) -> str:
     """A value as a CSV cell that `parse_cell` reads back to the same value."""
     if value is None:

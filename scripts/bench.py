@@ -16,12 +16,11 @@ fresh process streaming N rows for two sizes, which should stay flat as N grows.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import json
 import os
-import random
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -76,20 +75,9 @@ def typical_people(n: int, seed: int = 1) -> list[dict]:
     return rows
 
 
-def write_people(path: Path, rows: list[dict]) -> Path:
-    from planner.batch import cell_text
-
-    columns = list(dict.fromkeys(c for row in rows for c in row))
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(columns)
-        writer.writerows([cell_text(row.get(c)) for c in columns] for row in rows)
-    return path
-
-
 def throughput(rows: int, tmp: Path) -> float:
     """Plans per second through the CLI's streaming path (read, plan, write both summaries)."""
-    from planner.batch import open_batch, run_batch
+    from planner.batch import open_batch, run_batch, write_people
 
     source = write_people(tmp / f"people-{rows}.csv", typical_people(rows))
     batch = open_batch(source, tmp / f"out-{rows}")
@@ -117,6 +105,8 @@ print(json.dumps({"counts": counts, "peak_kb": peak}))
 
 def peak_memory(sizes: list[int], tmp: Path) -> dict[int, float]:
     """Peak RSS in MB of a process streaming N rows, per size (the sizes run side by side)."""
+    from planner.batch import write_people
+
     children = {}
     for n in sizes:
         source = write_people(tmp / f"mem-{n}.csv", typical_people(n, seed=n))

@@ -27,6 +27,7 @@ from planner.batch import (
     run_batch,
     summary_of,
     unflatten,
+    write_people,
 )
 from planner.errors import PlannerError
 from planner.export import safe_text
@@ -119,15 +120,6 @@ def expected(people) -> list[dict]:
     return [alone(ident, data) for ident, data, _ in people]
 
 
-def write_csv(path: Path, rows: list[dict]) -> Path:
-    columns = list(dict.fromkeys(c for row in rows for c in row))
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(columns)
-        writer.writerows([cell_text(row.get(c)) for c in columns] for row in rows)
-    return path
-
-
 def read_summary(path: Path) -> list[dict]:
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -171,7 +163,7 @@ def test_plan_many_equals_planning_each_alone(people, expected):
 def test_cli_batch_equals_planning_each_alone(people, expected, tmp_path):
     subset = [p for p in people if not p[0].startswith("p")] + [p for p in people if p[0].startswith("p")][:CLI_PEOPLE]
     wanted = {ident: e for (ident, _, _), e in zip(people, expected)}
-    source = write_csv(tmp_path / "people.csv", [cells for _, _, cells in subset])
+    source = write_people(tmp_path / "people.csv", [cells for _, _, cells in subset])
     result = run_cli("batch", source, "--out", tmp_path / "out", timeout=300)
     assert result.returncode == 0, result.stderr
     rows = read_summary(tmp_path / "out" / "summary.csv")
