@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .api import plan as plan_one
 from .errors import PlannerError
-from .scenario import match_shorthand, read_toml
+from .scenario import known_field, match_shorthand, read_toml
 
 SUMMARY_COLUMNS = ["row", "id", "status", "error", "name", "tax_year", "first_election", "elections",
                    "changes", "deferral", "catch_up", "match", "after_tax", "annual_additions", "excess",
@@ -305,6 +305,9 @@ def _check_csv(path: Path) -> int:
     doubled = sorted({c for c in columns if c and columns.count(c) > 1})
     if doubled:
         raise PlannerError(str(path), f"column {doubled[0]} appears more than once")
+    unknown = [c for c in columns if c and c != "id" and not known_field(c)]
+    if unknown:  # a typo in a header would otherwise be ignored wherever its cells are empty
+        raise PlannerError(str(path), f"column {unknown[0]} is not a scenario field (e.g. pay.salary, bonus.0.date)")
     return people
 
 

@@ -306,6 +306,34 @@ class _Table:
 
 TOP_KEYS = {"name", "tax_year", "birth_date", "age", "pay", "raise", "bonus", "rsu", "plan",
             "election", "taxes", "goal", "ytd", "limits"}
+# the keys of each table ([[array]] tables: of each entry); unknown keys are errors
+FIELDS = {
+    "pay": {"frequency", "first_pay_date", "salary", "holiday_shift", "prior_year_fica_wages"},
+    "raise": {"effective", "salary"},
+    "bonus": {"date", "amount", "eligible"},
+    "rsu": {"date", "value"},
+    "election": {"from", "deferral_pct", "after_tax_pct", "bonus_deferral_pct", "bonus_after_tax_pct"},
+    "taxes": {"income_tax_rate", "supplemental_rate", "state_tax_rate", "other_deductions"},
+    "goal": {"deferral", "deferral_type", "after_tax", "strategy", "min_net_pay", "use_rsu_proceeds"},
+    "ytd": {"as_of", "deferral", "after_tax", "match", "eligible_pay", "other_employer_deferral", "gross_pay"},
+}
+ARRAYS = {"raise", "bonus", "rsu", "election"}
+
+
+def known_field(dotted: str) -> bool:
+    """Whether a dotted name (`pay.salary`, `bonus.0.date`) is a field of the format."""
+    from .limits import KEYS as LIMIT_KEYS
+
+    top, *rest = dotted.split(".")
+    if top not in TOP_KEYS:
+        return False
+    if not rest:
+        return True
+    if top in ARRAYS or (top == "limits" and len(rest) == 2):  # bonus.0.date; limits.2027.deferral
+        keys = LIMIT_KEYS if top == "limits" else FIELDS[top]
+        return len(rest) == 2 and rest[0].isdigit() and rest[1] in keys
+    keys = PLAN_KEYS if top == "plan" else LIMIT_KEYS if top == "limits" else FIELDS.get(top, set())
+    return len(rest) == 1 and rest[0] in keys
 
 
 def scenario_from_dict(data: dict) -> Scenario:
@@ -356,8 +384,7 @@ def scenario_from_dict(data: dict) -> Scenario:
 def _pay(data, year: int) -> Pay:
     if data is None:
         raise PlannerError("pay", "is required (at least frequency and salary)")
-    t = _Table(data, "pay", {"frequency", "first_pay_date", "salary", "holiday_shift",
-                             "prior_year_fica_wages"})
+    t = _Table(data, "pay", FIELDS["pay"])
     if not t.has("frequency"):
         raise PlannerError("pay.frequency", f"is required ({', '.join(FREQUENCIES)})")
     first = t.date("first_pay_date", required=False)
@@ -381,18 +408,18 @@ def _raises(tables: list, year: int) -> tuple[Raise, ...]:
 
 
 def _raise(data, path: str, year: int) -> Raise:
-    t = _Table(data, path, {"effective", "salary"})
+    t = _Table(data, path, FIELDS["raise"])
     return Raise(t.date("effective", year), t.money("salary", required=True))
 
 
 def _bonus(data, path: str, year: int) -> Bonus:
-    t = _Table(data, path, {"date", "amount", "eligible"})
+    t = _Table(data, path, FIELDS["bonus"])
     eligible = t.boolean("eligible", True) if t.has("eligible") else None
     return Bonus(t.date("date", year), t.money("amount", required=True), eligible)
 
 
 def _rsu(data, path: str, year: int) -> Rsu:
-    t = _Table(data, path, {"date", "value"})
+    t = _Table(data, path, FIELDS["rsu"])
     return Rsu(t.date("date", year), t.money("value", required=True))
 
 
@@ -460,8 +487,7 @@ def _plan(data) -> PlanRules:
 def _elections(tables: list, year: int) -> tuple[Election, ...]:
     elections = []
     for i, data in enumerate(tables):
-        t = _Table(data, f"election[{i}]", {"from", "deferral_pct", "after_tax_pct", "bonus_deferral_pct",
-                                            "bonus_after_tax_pct"})
+        t = _Table(data, f"election[{i}]", FIELDS["election"])
         elections.append(Election(t.date("from", year), t.pct("deferral_pct", 0), t.pct("after_tax_pct", 0),
                                   t.pct("bonus_deferral_pct"), t.pct("bonus_after_tax_pct")))
     starts = [e.start for e in elections]
@@ -471,7 +497,7 @@ def _elections(tables: list, year: int) -> tuple[Election, ...]:
 
 
 def _taxes(data) -> Taxes:
-    t = _Table(data, "taxes", {"income_tax_rate", "supplemental_rate", "state_tax_rate", "other_deductions"})
+    t = _Table(data, "taxes", FIELDS["taxes"])
     income = t.rate("income_tax_rate", 0)
     if income + t.rate("state_tax_rate", 0) > 10**6 or t.rate("supplemental_rate", 220_000) + t.rate("state_tax_rate", 0) > 10**6:
         raise PlannerError("taxes", "income and state tax rates add up to more than 100 %")
@@ -484,8 +510,7 @@ def _taxes(data) -> Taxes:
 
 
 def _goal(data) -> Goal:
-    t = _Table(data, "goal", {"deferral", "deferral_type", "after_tax", "strategy", "min_net_pay",
-                              "use_rsu_proceeds"})
+    t = _Table(data, "goal", FIELDS["goal"])
     return Goal(
         deferral=t.max_or_money("deferral"),
         deferral_type=t.choice("deferral_type", ("pretax", "roth"), "pretax"),
@@ -497,8 +522,7 @@ def _goal(data) -> Goal:
 
 
 def _ytd(data, year: int) -> Ytd:
-    t = _Table(data, "ytd", {"as_of", "deferral", "after_tax", "match", "eligible_pay",
-                             "other_employer_deferral", "gross_pay"})
+    t = _Table(data, "ytd", FIELDS["ytd"])
     return Ytd(
         as_of=t.date("as_of", year),
         deferral=t.money("deferral", 0),

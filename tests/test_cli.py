@@ -421,6 +421,10 @@ def test_batch_reads_excel_booleans_and_fails_when_every_row_fails(tmp_path):
     proc = run_cli("batch", good, "--out", tmp_path / "g", "-q")
     assert proc.returncode == 0, proc.stderr
     bad = tmp_path / "bad.csv"
-    bad.write_text("id,tax_year,pay.frequency,pay.salry\nb,2025,biweekly,5\n")
+    bad.write_text("id,tax_year,pay.frequency,pay.salary\nb,2025,biweekly,-5\n")
     proc = run_cli("batch", bad, "--out", tmp_path / "b", "-q")
-    assert proc.returncode == 1 and "pay.salry" in proc.stderr
+    assert proc.returncode == 1 and "row 1: pay.salary" in proc.stderr
+    typo = tmp_path / "typo.csv"
+    typo.write_text("id,tax_year,pay.frequency,pay.salary,pay.salry\nc,2025,biweekly,100000,\n")
+    assert_clean_failure(run_cli("batch", typo, "--out", tmp_path / "t"), "pay.salry")
+    assert not (tmp_path / "t").exists()
