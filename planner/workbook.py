@@ -181,26 +181,16 @@ def _band(value: int, low: int, high: int) -> int:
 
 
 def row_values(plan: Plan, facts: Facts) -> list[dict]:
-    """The planner's number for every Schedule cell (dollars): the periods plus running totals."""
+    """The planner's number for every Schedule cell (dollars): the periods with their running
+    totals, plus the running deferral the match counts (a helper column of the formulas)."""
     g402, cu = _cents(facts.deferral_limit), _cents(facts.catch_up)
-    other = _cents(facts.other_deferral)
-    run = {"deferral": _cents(facts.ytd["deferral"]), "after_tax": _cents(facts.ytd["after_tax"]),
-           "match": _cents(facts.ytd["match"]), "matchable": _cents(facts.ytd["deferral"])}
+    matchable = _cents(facts.ytd["deferral"])
     rows = []
     for p in plan.periods:
-        for key in ("deferral", "after_tax", "match"):
-            run[key] += _cents(p[key])
-        run["matchable"] += _cents(p["deferral"]) - (0 if facts.match_catch_up else _cents(p["catch_up"]))
-        person = other + run["deferral"]
-        additions = run["deferral"] - _band(person, g402, g402 + cu) - max(person - g402 - cu, 0) \
-            + run["after_tax"] + run["match"]
-        row = dict(p)
-        row.update(ytd_deferral=run["deferral"] / 100, ytd_after_tax=run["after_tax"] / 100,
-                   ytd_match=run["match"] / 100, ytd_additions=additions / 100,
-                   ytd_matchable=run["matchable"] / 100,
-                   deferral_line=(g402 + cu - other) / 100,
-                   additions_line=applied_limit(plan))
-        rows.append(row)
+        matchable += _cents(p["deferral"]) - (0 if facts.match_catch_up else _cents(p["catch_up"]))
+        rows.append({**p, "ytd_additions": p["ytd_annual_additions"], "ytd_matchable": matchable / 100,
+                     "deferral_line": (g402 + cu - _cents(facts.other_deferral)) / 100,
+                     "additions_line": applied_limit(plan)})
     return rows
 
 
