@@ -124,8 +124,10 @@ def election_changes(scenario: Scenario, paychecks: Paychecks, periods: list[dic
     lag = scenario.plan.election_lag
 
     def submit_before(day: str) -> str:
-        k = next((j for j, d in enumerate(regular) if d.isoformat() >= day), len(regular)) - lag
-        return regular[max(k, 0)].isoformat() if k < len(regular) else day  # no pay date after it
+        # payroll applies a change after `lag` regular paychecks; an off-cycle bonus counts
+        # the regular paychecks before it, so with no lag it is the bonus date itself
+        dates = [d.isoformat() for d in regular if d.isoformat() < day] + [day]
+        return dates[max(len(dates) - 1 - lag, 0)]
 
     # what payroll would apply without a new entry: in a re-plan, the [[election]] schedule
     # (changes already submitted included); the changes listed here replace it from their date

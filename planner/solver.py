@@ -198,7 +198,7 @@ class _Solver:
         return tied[:MAX_TIED] or [(self.d_lo, self.baseline)]
 
     def deferrals_near(self, target: int) -> list[tuple[tuple[int, int], list[int], Simulation]]:
-        """Valid deferral schedules near `target`, scored by (deferral, match)."""
+        """Valid deferral schedules near `target`, scored by (deferral within the grid's precision, match, deferral)."""
         goal, plan, step, schedule, rules, hi = self.goal, self.rules.plan, self.step, self.schedule, self.rules, self.d_hi
         match_min = 0 if plan.match_true_up else _round_up(full_match_pct(rules.match), step)
         bases = _bases(schedule, self.d_lo, hi, target, step, goal.strategy, match_min)
@@ -219,15 +219,24 @@ class _Solver:
                 by_deferral.setdefault(total, []).append(levels)
             elif stops and stop_room == target:  # payroll cuts the last paycheck exactly at the target
                 by_deferral.setdefault(target, []).append(levels)
+        # deferral within one step of the smallest paycheck of the best is the grid's precision,
+        # not a goal missed: among those, more match wins (priority 2) before cents of deferral;
+        # an auto-stop that cuts exactly at the target leaves no such slack
+        exact = stops and stop_room == target
+        slack = 0 if exact else max(schedule.step_of_smallest_paycheck(step) - 1, 0)
+        scored, best = [], None
         for deferral in sorted(by_deferral, reverse=True):
-            scored = []
+            if best is not None and deferral < best - slack:
+                break
             for levels in by_deferral[deferral]:
                 sim = self.run(levels, self.a_lo)
                 if self.valid(sim):
-                    scored.append(((sim.totals["deferral"], sim.totals["match"]), levels, sim))
-            if scored:
-                return scored
-        return []
+                    best = deferral if best is None else best
+                    scored.append((sim.totals["deferral"], sim.totals["match"], levels, sim))
+        if not scored:
+            return []
+        enough = max(d for d, _, _, _ in scored) - slack
+        return [((min(d, enough), m, d), levels, sim) for d, m, levels, sim in scored]
 
     # ---- (3): after-tax in the room each deferral leaves
     def after_tax_options(self, deferrals: list[tuple[list[int], Simulation]]) -> list[_Option]:

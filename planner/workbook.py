@@ -64,6 +64,7 @@ class Facts:
     prior_gross: float  # gross pay already paid before the Schedule's rows
     taxes: object = None  # scenario.taxes, when net pay is shown
     net_pay: bool = False
+    rsu_cash: bool = False  # RSU sale proceeds may cover paychecks below the take-home floor
 
     @property
     def pct_tiers(self) -> bool:
@@ -109,6 +110,7 @@ def facts_of(plan: Plan) -> Facts:
         taxes=scenario.taxes,
         net_pay=bool(plan.periods) and scenario.taxes is not None
         and all(NET_PAY_KEYS <= p.keys() for p in plan.periods),
+        rsu_cash=scenario.goal.use_rsu_proceeds and any("rsu_cash_drawn" in p for p in plan.periods),
     )
 
 
@@ -160,6 +162,11 @@ def schedule_columns(facts: Facts) -> list[Column]:
                  Column("other_deductions", "Other deductions", 11, "money"),
                  Column("net_pay", "Net pay", 11, "money", "Estimated take-home pay (0 on an RSU row: "
                         "its taxes are paid in shares).")]
+    if facts.net_pay and facts.rsu_cash:
+        fixed = "The planner's figure when the workbook was written (percents edited later do not change it)."
+        cols += [Column("rsu_cash_drawn", "RSU cash used", 11, "money", "Cash from RSU shares sold at vest "
+                        "that tops this paycheck up to the take-home floor. " + fixed),
+                 Column("rsu_cash_left", "RSU cash left", 11, "money", "Sale cash not yet used. " + fixed)]
     cols.append(Column("deferral_line", "402(g) + catch-up limit", 12, "money_dim",
                        "This plan's deferral limit for the year: 402(g) + catch-up - other employers."))
     cols.append(Column("additions_line", "415(c) limit applied", 12, "money_dim",
@@ -899,13 +906,21 @@ def _changes_block(book: Book, ws, row: int) -> int:
     title = ("Election changes to make in the payroll portal" if book.plan.command == "plan"
              else "Elections in force (as given)")
     ws.write_string(row, 0, title, book.fmt["section"])
-    row = _header(book, ws, row + 1, ["From the paycheck of", "Deferral %", "After-tax %", ""])
+    planned = book.plan.command == "plan"
+    row = _header(book, ws, row + 1, ["From the paycheck of", "Deferral %", "After-tax %",
+                                      "Submit before (applies to)" if planned else ""])
     for e in book.plan.elections:
         ws.write_datetime(row, 0, dt.date.fromisoformat(e["from"]), book.fmt["date"])
         ws.write_number(row, 1, e["deferral_pct"], book.fmt["pct"])
         ws.write_number(row, 2, e["after_tax_pct"], book.fmt["pct"])
+        if planned:
+            ws.write_string(row, 3, f"{e['submit_before']} ({_applies_to(e)})", book.fmt["text"])
         row += 1
     return row
+
+
+def _applies_to(election: dict) -> str:
+    return "the bonus only" if election.get("applies_to") == "bonus" else "every paycheck"
 
 
 def _warnings_block(book: Book, ws, row: int) -> int:
@@ -950,33 +965,62 @@ def chart(book: Book):
 def write_elections(book: Book) -> None:
     ws = book.wb.add_worksheet("Elections")
     plan = book.plan
-    ws.set_column(0, 1, 18)
-    ws.set_column(2, 3, 12)
-    ws.set_column(4, 4, 11)
-    ws.set_column(5, 5, 60)
+    planned = plan.command == "plan"
+    ws.set_column(0, 2, 18)
+    ws.set_column(3, 4, 12)
+    ws.set_column(5, 5, 11)
+    ws.set_column(6, 6, 70)
     ws.freeze_panes(1, 0)
     _print_setup(ws, repeat_header=True)
-    _header(book, ws, 0, ["From the paycheck of", "Last paycheck", "Deferral %", "After-tax %", "Paychecks",
-                          "What to do" if plan.command == "plan" else "Elections in force (as given)"], height=30)
-    dates = [dt.date.fromisoformat(p["pay_date"]) for p in plan.periods]
-    starts = [dt.date.fromisoformat(e["from"]) for e in plan.elections]
-    for k, e in enumerate(plan.elections):
-        end = starts[k + 1] if k + 1 < len(starts) else dt.date.max
-        covered = [d for d in dates if starts[k] <= d < end]
-        ws.write_datetime(k + 1, 0, starts[k], book.fmt["date"])
+    _header(book, ws, 0, ["From the paycheck of", "Submit before" if planned else "", "Last paycheck",
+                          "Deferral %", "After-tax %", "Paychecks",
+                          "What to do" if planned else "Elections in force (as given)"], height=30)
+    for k, (e, covered) in enumerate(zip(plan.elections, _covered_dates(plan))):
+        start = dt.date.fromisoformat(e["from"])
+        ws.write_datetime(k + 1, 0, start, book.fmt["date"])
+        if planned:
+            ws.write_datetime(k + 1, 1, dt.date.fromisoformat(e["submit_before"]), book.fmt["date"])
         if covered:
-            ws.write_datetime(k + 1, 1, covered[-1], book.fmt["date"])
-        ws.write_number(k + 1, 2, e["deferral_pct"], book.fmt["pct"])
-        ws.write_number(k + 1, 3, e["after_tax_pct"], book.fmt["pct"])
-        ws.write_number(k + 1, 4, len(covered), book.fmt["number"])
-        verb = ("Set" if k == 0 else "Change to") if plan.command == "plan" else "In force:"
-        ws.write_string(k + 1, 5, f"{verb} deferral {e['deferral_pct']:g} % and after-tax {e['after_tax_pct']:g} % "
-                        f"from the paycheck of {starts[k].isoformat()}", book.fmt["text"])
+            ws.write_datetime(k + 1, 2, covered[-1], book.fmt["date"])
+        ws.write_number(k + 1, 3, e["deferral_pct"], book.fmt["pct"])
+        ws.write_number(k + 1, 4, e["after_tax_pct"], book.fmt["pct"])
+        ws.write_number(k + 1, 5, len(covered), book.fmt["number"])
+        percents = f"deferral {e['deferral_pct']:g} % and after-tax {e['after_tax_pct']:g} %"
+        if not planned:
+            text = f"In force: {percents} from the paycheck of {start.isoformat()}"
+        elif e.get("applies_to") == "bonus":
+            text = f"Bonus election: {percents} for the bonus of {start.isoformat()} only; submit before {e['submit_before']}"
+        else:
+            verb = "Set" if k == 0 else "Change to"
+            text = f"{verb} {percents} from the paycheck of {start.isoformat()}; submit before {e['submit_before']}"
+        ws.write_string(k + 1, 6, text, book.fmt["text"])
     note = len(plan.elections) + 2
-    ws.merge_range(note, 0, note, 5, "The planner's list, fixed when the workbook was written: percents edited "
-                   "on the Schedule are not reflected here. Allow for the plan's election lag "
-                   f"({plan.scenario.plan.election_lag} paychecks) when making a change.", book.fmt["note"])
+    ws.merge_range(note, 0, note, 6, "The planner's list, fixed when the workbook was written: percents edited "
+                   "on the Schedule are not reflected here. 'Submit before' allows for the plan's election lag "
+                   f"({plan.scenario.plan.election_lag} paychecks).", book.fmt["note"])
     ws.set_row(note, 27)
+
+
+def _covered_dates(plan: Plan) -> list[list[dt.date]]:
+    """Per election, the pay dates it applies to (RSU rows have no eligible pay): a bonus
+    election its own bonus; a pay election the rows from its date to the next pay
+    election, except bonuses that the plan takes apart."""
+    separate = plan.scenario.plan.separate_bonus_election
+    out = []
+    for k, e in enumerate(plan.elections):
+        bonus_only = e.get("applies_to") == "bonus"
+        later = [n["from"] for n in plan.elections[k + 1:] if (n.get("applies_to") == "bonus") == bonus_only]
+        end = e["from"] if bonus_only else (later[0] if later else "9999-12-31")
+
+        def applies(p: dict) -> bool:
+            if p["kind"] == "rsu" or not e["from"] <= p["pay_date"] <= end:
+                return False
+            if bonus_only:
+                return p["kind"] == "bonus"
+            return p["pay_date"] < end and not (separate and p["kind"] == "bonus")
+
+        out.append([dt.date.fromisoformat(p["pay_date"]) for p in plan.periods if applies(p)])
+    return out
 
 
 # ---------------------------------------------------------------- writing

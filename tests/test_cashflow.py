@@ -464,6 +464,9 @@ def test_a_binding_floor_is_named_in_a_warning():
     floor = [w for w in out["warnings"] if "take-home floor" in w]
     assert floor and "$2,500.00" in floor[0] and "goal.min_net_pay" in floor[0], out["warnings"]
     assert all(p["net_pay"] >= 2_500 for p in out["periods"])
+    # room 72,000 - 24,500 - 2,400 of match = 45,100, of which the floor lets 3,100 in
+    assert out["totals"]["after_tax"] == 3_100
+    assert "$42,000.00 of room is left unused" in floor[0]
 
 
 def test_a_floor_above_every_paycheck_saves_nothing_and_says_why():
@@ -473,7 +476,9 @@ def test_a_floor_above_every_paycheck_saves_nothing_and_says_why():
     out = planner.plan(data).to_dict()
     assert out["totals"]["deferral"] == 0 and out["totals"]["after_tax"] == 0
     assert all(p["net_pay"] == 3_417.5 for p in out["periods"])
-    assert any("take-home floor" in w and "Deferral goal not reached" in w for w in out["warnings"]), out["warnings"]
+    assert any("take-home floor" in w and "Deferral goal not reached" in w and "$24,500.00 of deferral room" in w
+               for w in out["warnings"]), out["warnings"]
+    assert any("After-tax goal not reached" in w and "$72,000.00 of room" in w for w in out["warnings"])
 
 
 @pytest.mark.parametrize("key", ["min_net_pay", "use_rsu_proceeds"])

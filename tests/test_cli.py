@@ -428,3 +428,39 @@ def test_batch_reads_excel_booleans_and_fails_when_every_row_fails(tmp_path):
     typo.write_text("id,tax_year,pay.frequency,pay.salary,pay.salry\nc,2025,biweekly,100000,\n")
     assert_clean_failure(run_cli("batch", typo, "--out", tmp_path / "t"), "pay.salry")
     assert not (tmp_path / "t").exists()
+
+
+def test_flags_override_fields_of_a_file(base):
+    """--salary and --age replace the file's values; the rest of the file still holds.
+    350,000 / 26 = 13,461.54 a paycheck; age 51 adds the 7,500 catch-up."""
+    proc = run_cli("plan", base, "--salary", "350000", "--age", "51", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["periods"][0]["gross"] == 13461.54
+    assert out["periods"][0]["pay_date"] == "2025-01-10"  # the file's first_pay_date
+    assert out["limits"]["catch_up"] == 7500
+    assert out["totals"]["deferral"] == 31000
+
+
+def test_limits_table_in_the_scenario_works_end_to_end(tmp_path):
+    text = BASE.replace("2025", "2027") + "\n[limits]\n" + LIMITS_2027.replace("24000", "25000")
+    proc = run_cli("plan", write(tmp_path, text, "y2027.toml"), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["limits"]["deferral"] == 25000
+    assert out["totals"]["deferral"] == 25000
+
+
+def test_table_marks_cut_no_match_and_over_limit_paychecks(tmp_path):
+    """20 % every paycheck at $175,000 with no auto-stop of after-tax: the 18th paycheck is
+    cut at 402(g), the later ones earn no match, and 30 % after-tax runs past 415(c)."""
+    text = BASE.replace("salary = 200000", "salary = 175000").replace(
+        "up_to_pct = 4", "up_to_pct = 8") + "\n[[election]]\nfrom = 2025-01-01\ndeferral_pct = 20\nafter_tax_pct = 30\n"
+    proc = run_cli("check", write(tmp_path, text, "check.toml"))
+    assert proc.returncode == 0, proc.stderr
+    rows = {line.split()[1]: line for line in proc.stdout.splitlines()
+            if line.split() and line.split()[0].isdigit() and len(line.split()) > 2}
+    assert "cut" in rows["2025-09-05"]  # the 18th paycheck
+    assert "no match" in rows["2025-09-19"]
+    assert "over limit" in rows["2025-12-26"]
+    assert "cut" not in rows["2025-01-10"] and "over limit" not in rows["2025-01-10"]

@@ -575,3 +575,14 @@ def test_raise_replan_example_keeps_the_old_elections_for_one_paycheck():
     t = out["totals"]
     assert t["deferral"] == 23_500 and t["excess"] == 0
     assert cents(t["annual_additions"]) <= 70_000_00
+
+
+def test_off_cycle_bonus_election_is_submitted_before_the_bonus():
+    """A separate bonus election for a bonus paid between regular pay dates (Wed 2025-03-12,
+    between Fri 03-07 and Fri 03-21): with no lag it is due by the bonus itself, not by the
+    next regular paycheck after it; with a lag of one, by the regular paycheck before it."""
+    for lag, due in ((0, "2025-03-12"), (1, "2025-03-07")):
+        data = scenario(salary=150_000, plan={"separate_bonus_election": True, "election_lag": lag},
+                        bonus=[{"date": dt.date(2025, 3, 12), "amount": 100_000}])
+        bonus = [e for e in planner.plan(data).to_dict()["elections"] if e["applies_to"] == "bonus"]
+        assert [(e["from"], e["submit_before"]) for e in bonus] == [("2025-03-12", due)], lag

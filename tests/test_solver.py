@@ -229,3 +229,32 @@ def test_rsu_row_shows_the_pay_election_in_force():
         bonus=[{"date": dt.date(2023, 1, 1), "amount": 1000}, {"date": dt.date(2023, 4, 1), "amount": 1000}],
         rsu=[{"date": dt.date(2023, 4, 1), "value": 1000}]))
     assert_elections_agree(out)
+
+
+def test_match_is_not_traded_for_cents_of_deferral():
+    """Front-load, no auto-stop, catch-up not matched (found by a property search): the
+    schedule with a few cents more deferral front-loaded the catch-up and lost $585 of
+    match. Deferral within one step of the smallest paycheck is the grid's precision, so
+    the match decides; the plan's own elections must lose no match."""
+    data = scenario(age=55, frequency="semimonthly", salary=100_000,
+                    match=[{"rate": 1.0, "up_to_pct": 3}],
+                    plan={"match_catch_up": False, "pct_step": 0.1, "max_deferral_pct": 25,
+                          "auto_stop_deferral": False},
+                    goal={"after_tax": 0, "strategy": "front-load"},
+                    **{"raise": [{"effective": dt.date(2025, 5, 1), "salary": 180_000}]})
+    out = plan_dict(data)
+    step = 4_17  # 0.1 % of the smallest paycheck, 100,000 / 24 = 4,166.67
+    assert 31_000_00 - step < cents(out["totals"]["deferral"]) <= 31_000_00
+    assert cents(out["totals"]["match"]) == 3_576_64
+    kept = dict(data, election=[{"from": dt.date.fromisoformat(e["from"]), "deferral_pct": e["deferral_pct"],
+                                 "after_tax_pct": e["after_tax_pct"]} for e in out["elections"]])
+    assert planner.check(kept).totals["match_lost"] == 0
+
+
+def test_to_frame_is_one_row_per_paycheck(age35):
+    p = planner.plan(scenario(age=35, salary=200_000))
+    frame = p.to_frame()
+    assert len(frame) == 26 and str(frame["pay_date"].dtype).startswith("datetime64")
+    assert round(frame["deferral"].sum(), 2) == 23_500.00
+    assert round(frame["match"].sum(), 2) == 4_000.10
+    assert list(frame.columns[:4]) == ["pay_date", "kind", "gross", "eligible"]

@@ -21,13 +21,12 @@ import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import formulas  # a test dependency: when missing the suite fails, never skips
 import openpyxl
 import pytest
 
 import planner
 from planner.workbook import write_workbook
-
-formulas = pytest.importorskip("formulas")
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO.parent / "shared" / "cases"
@@ -451,3 +450,43 @@ def test_write_is_atomic(tmp_path, monkeypatch):
     write_workbook(plan, path)
     assert os.listdir(tmp_path) == ["plan.xlsx"]
     assert zipfile.is_zipfile(path) and (path.stat().st_mode & 0o777) == 0o640  # replaced, same permissions
+
+
+def test_elections_sheet_dates_each_change_and_keeps_bonus_elections_apart(tmp_path):
+    """A separate bonus election applies to its bonus only (Wed 2025-03-12, off-cycle): the
+    pay election before it covers the 8 regular paychecks from Jan 10 to Apr 18, the bonus
+    election 1; every change carries the date by which it must be submitted."""
+    data = {"tax_year": 2025, "age": 35,
+            "pay": {"frequency": "biweekly", "first_pay_date": dt.date(2025, 1, 10), "salary": 150_000},
+            "bonus": [{"date": dt.date(2025, 3, 12), "amount": 100_000}],
+            "plan": {"match": [{"rate": 0.5, "up_to_pct": 4}], "separate_bonus_election": True}}
+    plan = planner.plan(data)
+    path = tmp_path / "plan.xlsx"
+    write_workbook(plan, path)
+    rows = list(openpyxl.load_workbook(path)["Elections"].iter_rows(min_row=2, max_row=len(plan.elections) + 1,
+                                                                     values_only=True))
+    pay = next(row for e, row in zip(plan.elections, rows) if e["applies_to"] == "pay")
+    bonus = next(row for e, row in zip(plan.elections, rows) if e["applies_to"] == "bonus")
+    assert (pay[0].date(), pay[2].date(), pay[5]) == (dt.date(2025, 1, 10), dt.date(2025, 4, 18), 8)
+    assert (bonus[0].date(), bonus[1].date(), bonus[5]) == (dt.date(2025, 3, 12),) * 2 + (1,)
+    assert "bonus of 2025-03-12 only" in bonus[6]
+    for e, row in zip(plan.elections, rows):
+        assert row[1].date().isoformat() == e["submit_before"]
+
+
+def test_rsu_cash_used_is_on_the_schedule(tmp_path):
+    """With RSU proceeds allowed, paychecks below the take-home floor are explained on the
+    Schedule: the sale cash drawn on each and the cash left, as the plan has them."""
+    data = planner.load_scenario(REPO / "examples" / "rsu-vests-floor-2026.toml")
+    from dataclasses import replace
+
+    plan = planner.plan(replace(data, goal=replace(data.goal, use_rsu_proceeds=True)))
+    path = tmp_path / "plan.xlsx"
+    write_workbook(plan, path)
+    ws = openpyxl.load_workbook(path)["Schedule"]
+    header = [c.value for c in ws[1]]
+    used, left = header.index("RSU cash used"), header.index("RSU cash left")
+    rows = list(ws.iter_rows(min_row=2, max_row=len(plan.periods) + 1, values_only=True))
+    assert [r[used] for r in rows] == [p["rsu_cash_drawn"] for p in plan.periods]
+    assert [r[left] for r in rows] == [p["rsu_cash_left"] for p in plan.periods]
+    assert any(p["rsu_cash_drawn"] > 0 for p in plan.periods)
