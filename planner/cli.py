@@ -278,8 +278,10 @@ def presets_command(
             table = Table(title="Employer presets (plan.preset)", header_style="bold")
             table.add_column("Name")
             table.add_column("Description")
+            table.add_column("Facts as of", no_wrap=True)
             for preset in preset_names():
-                table.add_row(preset, load_preset(preset).get("description", ""))
+                data = load_preset(preset)
+                table.add_row(preset, data.get("description", ""), str(data.get("facts_as_of", "")))
             Console().print(table)
             return
         data = load_preset(name)
@@ -299,7 +301,8 @@ def presets_command(
         for fact in facts:
             text = ". ".join(t.rstrip(".") for t in (fact["summary"], fact["note"]) if t)
             console.print(f"[bold]{_fact_key(fact)}[/]: {escape(text)}.")
-        console.print("Assumed facts have one source or none: set the key in your scenario's \\[plan] to override one.")
+        console.print(f"Facts as of {data.get('facts_as_of', 'an unknown date')}. Assumed facts have one source or "
+                      "none: set the key in your scenario's \\[plan] to override one.")
     except PlannerError as e:
         fail(e.field, e.message)
 

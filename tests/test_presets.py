@@ -173,6 +173,7 @@ def test_preset_file_is_well_formed(name):
     data = load_preset(name)
     assert data["name"] == name
     assert isinstance(data["description"], str) and data["description"]
+    assert isinstance(data["facts_as_of"], dt.date)  # when the facts were last checked
     plan, facts = data["plan"], data["facts"]
     assert "preset" not in plan
     assert set(plan) <= PLAN_KEYS, sorted(set(plan) - PLAN_KEYS)
@@ -268,6 +269,7 @@ def test_cli_shows_one_preset():
     assert "assumed" in out and "confirmed" in out
     assert "https://www.progresswealthmanagement.com/" in out
     assert "plan.match_true_up" in out and "up_to_pct = 4" in out
+    assert "Facts as of 2026-12-03" in out
 
 
 def test_cli_unknown_preset():
