@@ -9,6 +9,8 @@ A plan may name a second formula in dollars (`match_greater_of`): the match is t
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .money import PCT_SCALE, RATE_SCALE, div_half_up
 from .scenario import MatchTier
 
@@ -45,3 +47,33 @@ def match_on(tiers: tuple[MatchTier, ...], deferral: int, eligible: int, deferre
 def full_match_pct(tiers: tuple[MatchTier, ...]) -> int:
     """The deferral percent of a paycheck above which the pay-percent bands give no more match."""
     return max((t.up_to_pct for t in tiers if t.up_to_pct is not None), default=0)
+
+
+@lru_cache(maxsize=16)
+def paycheck_match(tiers: tuple[MatchTier, ...], greater_of: tuple[MatchTier, ...] = ()):
+    """`match_on` for one plan's formula as a function of (deferral, eligible, deferred
+    before), remembering amounts already computed: the solver runs payroll over dozens of
+    candidate schedules that share most paychecks."""
+    if any(t.up_to_pct is not None for t in tiers):  # pay bands: the year so far does not matter
+        on_pay = _remembered(lambda key: match_on(tiers, *key))
+        return lambda deferral, eligible, _before: on_pay((deferral, eligible))
+    # dollar bands: the rounded match on the year's first N cents of deferral
+    running = _remembered(lambda deferred: div_half_up(
+        max(_dollar_curve(tiers, deferred), _dollar_curve(greater_of, deferred)), RATE_SCALE))
+    return lambda deferral, _eligible, before: running(before + deferral) - running(before)
+
+
+def _remembered(compute, size: int = 4096):
+    """`compute` with a memory of its answers, emptied past `size` entries (a batch plans
+    many people with the same formula)."""
+    memo: dict = {}
+
+    def answer(key):
+        found = memo.get(key)
+        if found is None:
+            if len(memo) > size:
+                memo.clear()
+            found = memo[key] = compute(key)
+        return found
+
+    return answer

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .match import match_on
-from .money import pct_of
+from .match import match_on, paycheck_match
+from .money import PCT_SCALE
 from .rules import YearRules
+
+
+_PCT_DEN = 100 * PCT_SCALE  # percent units x cents -> cents
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,10 @@ def simulate(rules: YearRules, eligible: list[int], deferral_pct: list[int], aft
     g402, cu_limit = rules.deferral_limit, rules.catch_up_limit
     stop_at = g402 + cu_limit  # this plan's auto-stop: it does not know other employers
     stop_deferral = plan.auto_stop_deferral or plan.spillover_to_after_tax
+    spillover, match_catch_up, cap = plan.spillover_to_after_tax, plan.match_catch_up, plan.match_annual_cap
+    stop_after_tax, additions_limit, after_tax_cap = plan.auto_stop_after_tax, rules.annual_additions_limit, rules.after_tax_cap
+    roth_all, roth_catch_up = rules.roth_deferrals, rules.roth_catch_up
+    match_of = paycheck_match(rules.match, rules.match_greater_of)
 
     plan_deferred = rules.ytd_deferral  # this plan, this year
     person_deferred = rules.ytd_deferral + rules.other_employer_deferral  # 402(g) is per person
@@ -55,53 +62,56 @@ def simulate(rules: YearRules, eligible: list[int], deferral_pct: list[int], aft
     ytd_catch_up = _band(person_deferred, g402, stop_at) - _band(other, g402, stop_at)
     ytd_excess = max(person_deferred - stop_at, 0) - max(other - stop_at, 0)
     # deferral the match counts so far (dollar bands and the true-up): this plan's, less unmatched catch-up
-    matchable = rules.ytd_deferral - (0 if plan.match_catch_up else ytd_catch_up)
+    matchable = rules.ytd_deferral - (0 if match_catch_up else ytd_catch_up)
     additions = ytd_additions = rules.ytd_deferral - ytd_catch_up - ytd_excess + rules.ytd_after_tax + rules.ytd_match
 
-    out = {k: [] for k in ("deferral", "pretax", "roth", "catch_up", "excess_deferral", "after_tax",
-                           "spillover", "match", "capped", "additions")}
-    for pay, d_pct, a_pct in zip(eligible, deferral_pct, after_tax_pct):
-        wanted = pct_of(d_pct, pay)
+    n = len(eligible)
+    out_deferral, out_roth, out_catch_up, out_excess = [0] * n, [0] * n, [0] * n, [0] * n
+    out_after_tax, out_spill, out_match, out_capped, out_additions = [0] * n, [0] * n, [0] * n, [False] * n, [0] * n
+    for k in range(n):
+        pay = eligible[k]
+        wanted = (deferral_pct[k] * pay * 2 + _PCT_DEN) // (2 * _PCT_DEN)  # pct_of, inlined: the hot loop
         deferral = min(wanted, max(stop_at - plan_deferred, 0)) if stop_deferral else wanted
-        spill = wanted - deferral if plan.spillover_to_after_tax else 0
+        spill = wanted - deferral if spillover else 0
 
         before, person_deferred = person_deferred, person_deferred + deferral
-        catch_up = _band(person_deferred, g402, stop_at) - _band(before, g402, stop_at)
-        excess = max(person_deferred - stop_at, 0) - max(before - stop_at, 0)
+        if person_deferred > g402:  # the common case skips the bands
+            catch_up = _band(person_deferred, g402, stop_at) - _band(before, g402, stop_at)
+            excess = max(person_deferred - stop_at, 0) - max(before - stop_at, 0)
+        else:
+            catch_up = excess = 0
         plan_deferred += deferral
 
-        base = deferral if plan.match_catch_up else deferral - catch_up
-        match = match_on(rules.match, base, pay, matchable, rules.match_greater_of)
+        base = deferral if match_catch_up else deferral - catch_up
+        match = match_of(base, pay, matchable)
         matchable += base
-        if plan.match_annual_cap:
-            match = min(match, max(plan.match_annual_cap - matched, 0))
+        if cap:
+            match = min(match, max(cap - matched, 0))
         matched += match
 
         row_additions = deferral - catch_up - excess + match
         additions += row_additions
-        wanted_after_tax = pct_of(a_pct, pay) + spill
+        wanted_after_tax = (after_tax_pct[k] * pay * 2 + _PCT_DEN) // (2 * _PCT_DEN) + spill
         after_tax = wanted_after_tax
-        if plan.auto_stop_after_tax:  # payroll sees only the year so far, this paycheck included
-            after_tax = min(after_tax, max(rules.annual_additions_limit - additions, 0))
-            if rules.after_tax_cap:
-                after_tax = min(after_tax, max(rules.after_tax_cap - after_taxed, 0))
+        if stop_after_tax:  # payroll sees only the year so far, this paycheck included
+            after_tax = min(after_tax, max(additions_limit - additions, 0))
+            if after_tax_cap:
+                after_tax = min(after_tax, max(after_tax_cap - after_taxed, 0))
         after_taxed += after_tax
         additions += after_tax
-        out["additions"].append(row_additions + after_tax)
 
-        if rules.roth_deferrals:
-            roth = deferral
-        else:
-            roth = catch_up if rules.roth_catch_up else 0
-        out["deferral"].append(deferral)
-        out["roth"].append(roth)
-        out["pretax"].append(deferral - roth)
-        out["catch_up"].append(catch_up)
-        out["excess_deferral"].append(excess)
-        out["after_tax"].append(after_tax)
-        out["spillover"].append(min(spill, after_tax))
-        out["match"].append(match)
-        out["capped"].append(deferral < wanted or after_tax < wanted_after_tax)
+        out_additions[k] = row_additions + after_tax
+        out_deferral[k] = deferral
+        out_roth[k] = deferral if roth_all else (catch_up if roth_catch_up else 0)
+        out_catch_up[k] = catch_up
+        out_excess[k] = excess
+        out_after_tax[k] = after_tax
+        out_spill[k] = min(spill, after_tax)
+        out_match[k] = match
+        out_capped[k] = deferral < wanted or after_tax < wanted_after_tax
+    out = {"deferral": out_deferral, "pretax": [d - r for d, r in zip(out_deferral, out_roth)], "roth": out_roth,
+           "catch_up": out_catch_up, "excess_deferral": out_excess, "after_tax": out_after_tax,
+           "spillover": out_spill, "match": out_match, "capped": out_capped, "additions": out_additions}
 
     true_up = 0
     if plan.match_true_up:

@@ -8,6 +8,7 @@ sums. A check reports as excess exactly what is above the limits.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from fractions import Fraction
 
@@ -112,6 +113,22 @@ def test_plan_properties(data):
     check_rows(out, data)
     check_totals(out, data)
     assert_elections_agree(out)
+
+
+@SETTINGS
+@given(scenarios(separate_bonus=False))
+def test_a_plan_loses_no_match_that_its_deferral_could_earn(data):
+    """`planner check` on the plan's own elections finds no match lost: no other placement of
+    the same deferral dollars earns more (beyond per-paycheck rounding, half a cent a
+    paycheck, which a true-up's year formula can tip either way)."""
+    p = planner.plan(data)
+    if not p.elections:
+        return
+    kept = dict(data, election=[{"from": dt.date.fromisoformat(e["from"]), "deferral_pct": e["deferral_pct"],
+                                 "after_tax_pct": e["after_tax_pct"]} for e in p.elections])
+    checked = planner.check(kept)
+    assert checked.totals["match"] == p.totals["match"]
+    assert cents(checked.totals["match_lost"]) <= len(p.periods) // 2, (checked.totals, p.elections)
 
 
 # ---------------------------------------------------------------- check
