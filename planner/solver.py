@@ -15,6 +15,7 @@ the last paycheck. Deferral is solved first, then after-tax in the room it leave
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -56,8 +57,10 @@ class Schedule:
             self.rows_by_group[g].append(row)
         self.bonus_only = [bool(key[1]) for key in index]  # outside the pay election's sequence
         self.live = [sum(p) > 0 for p in self.pay]
+        self.all_live = all(self.live)
         # pay dates with eligible pay whose election is one of the pay election's sequence
         self.sequence = [g for g in range(len(self.pay)) if self.live[g] and not self.bonus_only[g]]
+        self.whole_sequence = len(self.sequence) == len(self.pay)
         self._amounts: dict[tuple[int, int], int] = {}
 
     def __len__(self) -> int:
@@ -93,6 +96,8 @@ class Schedule:
         """Groups without eligible pay keep the pay election before them (no change needed);
         groups in `keep` (pinned by an election lag) keep their own."""
         out = list(levels)
+        if self.all_live:  # nothing to carry (the usual year: no date without eligible pay)
+            return out
         previous = out[self.sequence[0]] if self.sequence else 0
         in_sequence = set(self.sequence)
         for g in range(len(out)):
@@ -309,8 +314,8 @@ def _round_up(pct: int, step: int) -> int:
 
 def _changes(schedule: Schedule, levels: list) -> int:
     """Election changes after the first: level switches between pay dates with eligible pay."""
-    live = [levels[g] for g in schedule.sequence]
-    return sum(a != b for a, b in zip(live, live[1:]))
+    live = levels if schedule.whole_sequence else [levels[g] for g in schedule.sequence]
+    return sum(map(operator.ne, live, live[1:]))
 
 
 def _bases(schedule: Schedule, lo: list[int], hi: list[int], target: int, step: int, strategy: str,
