@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
+import os
 import re
+import shutil
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,8 +78,6 @@ def _arrays(node):
 
 def read_row(row: dict) -> tuple[str | None, dict]:
     """(id, scenario dict) from a row of dotted columns; cells are text (CSV) or values."""
-    if row.get(None):
-        raise PlannerError("cells", f"{len(row[None])} more than the header's columns")
     cells = {}
     for column, raw in row.items():
         if isinstance(raw, str):
@@ -264,6 +266,8 @@ def open_batch(source: str | Path, out: str | Path) -> Batch:
             raise PlannerError(str(source), "folder has no .toml scenario files")
     elif source.suffix.lower() == ".csv":
         total = _check_csv(source)
+        if not total:
+            raise PlannerError(str(source), "has no people: only a header row")
     else:
         raise PlannerError(str(source), "must be a .csv file (one person per row) or a folder of .toml scenarios")
     suffix = out.suffix.lower()
@@ -277,6 +281,9 @@ def open_batch(source: str | Path, out: str | Path) -> Batch:
         csv_path, xlsx_path = out / "summary.csv", out / "summary.xlsx"
     else:
         raise PlannerError("--out", f"{out} must be a folder (created if missing) or a .csv/.xlsx file")
+    for path in (csv_path, xlsx_path):
+        if path.is_dir():
+            raise PlannerError("--out", f"{path} is a folder, where the summary would be written")
     return Batch(source, csv_path, xlsx_path, total)
 
 
@@ -312,22 +319,26 @@ def _check_csv(path: Path) -> int:
 
 
 def _csv_rows(path: Path):
-    """(number, row dict) per non-blank record; numbers count people from 1 (header not counted)."""
+    """(number, line, row dict or PlannerError) per non-blank record; numbers count people
+    from 1 (header not counted), `line` is the record's first line in the file."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         header = [c.strip() for c in next(reader)]
-        number = 0
+        named = len(header) - len(list(itertools.takewhile(lambda c: not c, reversed(header))))
+        number, line = 0, reader.line_num + 1
         try:
             for record in reader:
+                first, line = line, reader.line_num + 1
                 if not any(cell.strip() for cell in record):
                     continue  # blank lines and spreadsheets' trailing empty rows are no one
                 number += 1
+                extra = [c for c in record[len(header):] if c.strip()]
+                if len(record) < named or extra:  # cells out of place would land in the wrong fields
+                    yield number, first, PlannerError("cells", f"{len(record)} cells, the header has {named} columns")
+                    continue
                 row = dict(zip(header, record))
                 row.pop("", None)  # an unnamed column (a trailing comma) carries nothing
-                extra = [c for c in record[len(header):] if c.strip()]
-                if extra:
-                    row[None] = extra
-                yield number, row
+                yield number, first, row
         except csv.Error as e:
             raise PlannerError(str(path), f"line {reader.line_num}: not valid CSV: {e}") from None
 
@@ -343,13 +354,21 @@ def batch_rows(batch: Batch):
                 continue
             yield plan_row(data, path.stem, number)
     else:
-        for number, row in _csv_rows(batch.source):
-            yield _plan_cells(row, number)
+        for number, line, row in _csv_rows(batch.source):
+            if isinstance(row, PlannerError):
+                summary, result = _failed(number, None, {}, f"{row.field}: {row.message}"), None
+            else:
+                summary, result = _plan_cells(row, number)
+            summary["line"] = line  # for the error line; not a summary column
+            yield summary, result
 
 
 def error_line(batch: Batch, summary: dict) -> str:
-    """The stderr line for a bad row: 'planner: row 7: pay.salary: ...' (a file's name for a folder)."""
+    """The stderr line for a bad row: 'planner: row 7 (line 8): pay.salary: ...' (a file's
+    name for a folder)."""
     where = f"{summary['id']}.toml" if batch.is_folder_input else f"row {summary['row']}"
+    if "line" in summary:
+        where += f" (line {summary['line']})"
     error = summary["error"]
     return f"planner: {error}" if error.startswith(where + ":") else f"planner: {where}: {error}"
 
@@ -374,7 +393,11 @@ def run_batch(batch: Batch, workbooks: str | None = None, on_row=None) -> dict:
 
     columns = SUMMARY_COLUMNS + (["workbook"] if workbooks else [])
     counts = {"ok": 0, "error": 0}
+    created = not batch.folder.exists()
     batch.folder.mkdir(exist_ok=True)
+    # each person's workbook waits in a hidden folder until the last row: a failed or
+    # interrupted batch leaves nothing behind, a finished one everything
+    staging = Path(tempfile.mkdtemp(prefix=".planner-batch-", dir=batch.folder)) if workbooks else None
 
     def write(csv_tmp: str, xlsx_tmp: str) -> None:
         book = _XlsxSummary(xlsx_tmp, columns)
@@ -384,7 +407,7 @@ def run_batch(batch: Batch, workbooks: str | None = None, on_row=None) -> dict:
             for summary, result in batch_rows(batch):
                 if workbooks and result is not None:
                     summary["workbook"] = workbook_name(summary, workbooks)
-                    write_plan(result, batch.folder / summary["workbook"])
+                    write_plan(result, staging / summary["workbook"])
                 counts[summary["status"]] += 1
                 values = [summary.get(c) for c in columns]
                 writer.writerow(["" if v is None else safe_text(v) for v in values])
@@ -392,11 +415,31 @@ def run_batch(batch: Batch, workbooks: str | None = None, on_row=None) -> dict:
                 if on_row:
                     on_row(summary)
         book.close()
+        if staging is not None:
+            _move_into(staging, batch.folder)
 
-    # both files under temporary names until the last row: a failed batch leaves no summary
-    write_atomic(batch.csv_path, lambda csv_tmp: write_atomic(
-        batch.xlsx_path, lambda xlsx_tmp: write(csv_tmp, xlsx_tmp)))
+    try:
+        # both summaries under temporary names until the last row: a failed batch leaves none
+        write_atomic(batch.csv_path, lambda csv_tmp: write_atomic(
+            batch.xlsx_path, lambda xlsx_tmp: write(csv_tmp, xlsx_tmp)))
+    except BaseException:
+        if created and not any(p for p in batch.folder.iterdir() if p != staging):
+            shutil.rmtree(batch.folder, ignore_errors=True)
+        raise
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     return counts
+
+
+def _move_into(staging: Path, folder: Path) -> None:
+    """Move every staged file into `folder`, after checking that none lands on a folder."""
+    files = sorted(staging.iterdir())
+    for f in files:
+        if (folder / f.name).is_dir():
+            raise IsADirectoryError(21, "is a folder", str(folder / f.name))
+    for f in files:
+        os.replace(f, folder / f.name)
 
 
 class _XlsxSummary:

@@ -334,7 +334,8 @@ def batch_command(
     workbooks: bool = typer.Option(False, "--workbooks", help="Also write one workbook per person beside the summary."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ):
-    """Plan for many people at once: one summary row per person; a bad row is reported and skipped."""
+    """Plan for many people at once: one summary row per person; a bad row is reported and skipped
+    (exit code 1 when any row failed, 0 when all were planned)."""
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import (
@@ -367,13 +368,13 @@ def batch_command(
     except PlannerError as e:  # INPUT turned out unreadable half-way: no summary is left behind
         fail(e.field, e.message)
     except OSError as e:
-        fail("--out", f"cannot write: {e.strerror or e}")
+        fail("--out", f"cannot write {e.filename or batch.folder}: {e.strerror or e}")
     people = counts["ok"] + counts["error"]
     if not quiet:
         typer.echo(f"planned {people} {'person' if people == 1 else 'people'} ({counts['error']} with errors); "
                    f"wrote {batch.csv_path} and {batch.xlsx_path}", err=True)
-    if people and not counts["ok"]:
-        raise typer.Exit(1)  # every row failed: a script must be able to tell
+    if counts["error"]:
+        raise typer.Exit(1)  # the summary is written, but a script must be able to tell a row failed
 
 
 def main() -> None:

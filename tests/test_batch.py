@@ -165,7 +165,8 @@ def test_cli_batch_equals_planning_each_alone(people, expected, tmp_path):
     wanted = {ident: e for (ident, _, _), e in zip(people, expected)}
     source = write_people(tmp_path / "people.csv", [cells for _, _, cells in subset])
     result = run_cli("batch", source, "--out", tmp_path / "out", timeout=300)
-    assert result.returncode == 0, result.stderr
+    failed = sum(1 for e in wanted.values() if e["status"] == "error")
+    assert result.returncode == (1 if failed else 0), result.stderr  # 1: a row failed, the rest planned
     rows = read_summary(tmp_path / "out" / "summary.csv")
     assert [r["id"] for r in rows] == [ident for ident, _, _ in subset]
     for number, (row, (ident, _, _)) in enumerate(zip(rows, subset), 1):
@@ -173,7 +174,7 @@ def test_cli_batch_equals_planning_each_alone(people, expected, tmp_path):
     bad = [r for r in rows if r["status"] == "error"]
     assert bad and result.stderr.count("planner: row ") == len(bad)
     for r in bad:
-        assert f"planner: row {r['row']}: {r['error']}\n" in result.stderr
+        assert f"planner: row {r['row']} (line {int(r['row']) + 1}): {r['error']}\n" in result.stderr
 
 
 def test_summary_columns_read_the_plan():
@@ -244,8 +245,8 @@ def people_csv(path: Path, *rows: dict) -> Path:
 def test_bad_row_is_reported_with_its_number_and_skipped(tmp_path):
     source = people_csv(tmp_path / "in.csv", {"id": "a"}, {}, {"id": "c", "salary": -5}, {"id": "d", "salary": 150000})
     result = run_cli("batch", source, "--out", tmp_path / "out")
-    assert result.returncode == 0
-    assert result.stderr.splitlines()[0] == "planner: row 3: pay.salary: must not be negative, not -5"
+    assert result.returncode == 1  # the summary is written; a row failed
+    assert result.stderr.splitlines()[0] == "planner: row 3 (line 4): pay.salary: must not be negative, not -5"
     rows = read_summary(tmp_path / "out" / "summary.csv")
     assert [(r["row"], r["id"], r["status"]) for r in rows] == [("1", "a", "ok"), ("2", "N", "ok"), ("3", "c", "error"),
                                                                  ("4", "d", "ok")]
@@ -278,7 +279,7 @@ def test_folder_of_toml_scenarios(tmp_path):
     (folder / "broken.toml").write_text("tax_year = \n")
     (folder / "notes.txt").write_text("not a scenario")
     result = run_cli("batch", folder, "--out", tmp_path / "out")
-    assert result.returncode == 0
+    assert result.returncode == 1
     assert result.stderr.startswith("planner: broken.toml: not valid TOML")
     rows = read_summary(tmp_path / "out" / "summary.csv")
     assert [(r["id"], r["status"]) for r in rows] == [("amazon-2025", "ok"), ("bonuses-rsus-raise-2025", "ok"),
@@ -293,7 +294,7 @@ def test_workbook_per_person(tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     source = people_csv(tmp_path / "in.csv", {"id": "ann"}, {"id": "bob/../x", "salary": -5}, {"id": "cy"})
     result = run_cli("batch", source, "--out", tmp_path / "out", "--workbooks")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == ["1-ann.xlsx", "3-cy.xlsx", "summary.csv", "summary.xlsx"]
     assert [r["workbook"] for r in read_summary(out / "summary.csv")] == ["1-ann.xlsx", "", "3-cy.xlsx"]
@@ -348,3 +349,59 @@ def test_bad_input_or_out_exits_2_and_writes_nothing(tmp_path, source, out, mess
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1 and message in result.stderr, result.stderr
     assert sorted(p.name for p in work.iterdir()) == before
+
+
+def test_a_summary_path_that_is_a_folder_fails_before_anything_is_written(tmp_path):
+    source = people_csv(tmp_path / "in.csv", {"id": "a"})
+    (tmp_path / "out" / "summary.csv").mkdir(parents=True)
+    result = run_cli("batch", source, "--out", tmp_path / "out", "--workbooks")
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert "summary.csv is a folder" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["summary.csv"]
+
+
+def test_a_failed_batch_leaves_no_workbooks_and_names_the_path(tmp_path):
+    """Every workbook waits in a hidden folder until the last row: when one cannot land
+    (its name is taken by a folder), none does, nor any summary."""
+    source = people_csv(tmp_path / "in.csv", {"id": "ann"}, {"id": "bob"}, {"id": "cy"})
+    out = tmp_path / "out"
+    (out / "3-cy.xlsx").mkdir(parents=True)
+    result = run_cli("batch", source, "--out", out, "--workbooks", "-q")
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert "3-cy.xlsx" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["3-cy.xlsx"]
+
+
+def test_a_row_with_cells_missing_is_an_error_row(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text(HEADER + GOOD.format(id="a", name="N", salary=200000) + "short,row\n")
+    result = run_cli("batch", source, "--out", tmp_path / "out")
+    assert result.returncode == 1
+    columns = len(HEADER.strip().split(","))
+    assert result.stderr.splitlines()[0] == f"planner: row 2 (line 3): cells: 2 cells, the header has {columns} columns"
+    assert [r["status"] for r in read_summary(tmp_path / "out" / "summary.csv")] == ["ok", "error"]
+
+
+def test_a_csv_with_only_a_header_is_bad_input(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text(HEADER)
+    result = run_cli("batch", source, "--out", tmp_path / "out")
+    assert result.returncode == 2 and "has no people" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_interrupted_batch_leaves_nothing(tmp_path):
+    """Ctrl-C after the second person: no workbook, no summary, and the folder the batch
+    created is gone again."""
+    source = people_csv(tmp_path / "in.csv", {"id": "ann"}, {"id": "bob"}, {"id": "cy"})
+    seen = []
+
+    def interrupt(summary):
+        seen.append(summary["id"])
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(open_batch(source, tmp_path / "out"), ".xlsx", interrupt)
+    assert seen == ["ann", "bob"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
