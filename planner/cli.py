@@ -129,11 +129,14 @@ def _emit(plan, fmt: str, out: Optional[Path], view: str = "schedule") -> None:
 
     if out is not None:
         if out.suffix.lower() not in FORMATS:
-            raise PlannerError("--out", f"{out} must end in .xlsx, .json or .csv")
+            raise PlannerError("--out", f"a file name ending in .xlsx, .json or .csv, not {str(out)!r}"
+                               if out.name else "needs a file name ending in .xlsx, .json or .csv")
         if not out.parent.is_dir():
             raise PlannerError("--out", f"folder {out.parent} does not exist")
         if out.is_dir():
             raise PlannerError("--out", f"{out} is a folder")
+        # the file first: a run that cannot write it fails before printing a result
+        write_plan(plan, out)
     if fmt == "json":
         sys.stdout.write(plan.to_json() + "\n")
     elif fmt == "csv":
@@ -143,7 +146,6 @@ def _emit(plan, fmt: str, out: Optional[Path], view: str = "schedule") -> None:
 
         print_plan(plan, view=view)
     if out is not None:
-        write_plan(plan, out)
         typer.echo(f"wrote {out}", err=True)
 
 
@@ -168,7 +170,8 @@ def _run(command: str, file, fmt, out, limits, flags, raises, bonuses, rsus, vie
     except PlannerError as e:
         fail(e.field, e.message)
     except OSError as e:  # the output could not be written (a full disk, a read-only file)
-        fail("--out" if out is not None else "output", f"cannot write: {e.strerror or e}")
+        target = e.filename or out or "standard output"
+        fail("--out" if out is not None else "output", f"cannot write {target}: {e.strerror or e}")
 
 
 FILE_ARG = typer.Argument(None, help="Scenario TOML file (see the README); flags override its fields.",

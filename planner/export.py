@@ -28,12 +28,18 @@ def safe_text(value):
 def write_atomic(path: str | Path, write) -> None:
     """Call write(tmp_path) for a temporary file beside `path`, then rename it onto `path`."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:  # name the file asked for, not the temporary one
+        raise OSError(e.errno, e.strerror, str(path)) from None
     os.close(fd)
     try:
         write(tmp)
         os.chmod(tmp, _file_mode(path))  # mkstemp makes it private; an output is an ordinary file
         os.replace(tmp, path)
+    except OSError as e:
+        os.path.exists(tmp) and os.unlink(tmp)
+        raise OSError(e.errno, e.strerror, str(path) if e.filename in (None, tmp) else e.filename) from None
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -423,7 +423,7 @@ def test_batch_reads_excel_booleans_and_fails_when_every_row_fails(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("id,tax_year,pay.frequency,pay.salary\nb,2025,biweekly,-5\n")
     proc = run_cli("batch", bad, "--out", tmp_path / "b", "-q")
-    assert proc.returncode == 1 and "row 1: pay.salary" in proc.stderr
+    assert proc.returncode == 1 and "row 1 (line 2): pay.salary" in proc.stderr
     typo = tmp_path / "typo.csv"
     typo.write_text("id,tax_year,pay.frequency,pay.salary,pay.salry\nc,2025,biweekly,100000,\n")
     assert_clean_failure(run_cli("batch", typo, "--out", tmp_path / "t"), "pay.salry")
@@ -464,3 +464,14 @@ def test_table_marks_cut_no_match_and_over_limit_paychecks(tmp_path):
     assert "no match" in rows["2025-09-19"]
     assert "over limit" in rows["2025-12-26"]
     assert "cut" not in rows["2025-01-10"] and "over limit" not in rows["2025-01-10"]
+
+
+def test_out_that_cannot_be_created_names_it_not_a_temporary_file(base):
+    """The file is written before anything is printed: no result on stdout from a failed run."""
+    proc = run_cli("plan", base, "--out", "/proc/plan.json", "--format", "json")
+    message = assert_clean_failure(proc, "--out")
+    assert message == "planner: error: --out: cannot write /proc/plan.json: No such file or directory"
+
+
+def test_out_without_a_file_name(base):
+    assert_clean_failure(run_cli("plan", base, "--out", ""), "--out", "needs a file name")
