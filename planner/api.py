@@ -35,6 +35,12 @@ def as_scenario(scenario: Scenario | dict | str | Path) -> Scenario:
 
 def _prepare(scenario, limits: dict | None):
     scenario = as_scenario(scenario)
+    if isinstance(limits, (str, Path)):
+        from .limits import read_limits_file
+
+        limits = read_limits_file(limits, origin="limits")
+    elif limits is not None and not isinstance(limits, dict):
+        raise PlannerError("limits", "expected a dict of limits or the path to a limits TOML file")
     override = {**scenario.limits, **(limits or {})}
     year_limits = limits_for(scenario.tax_year, override or None, origin="limits")
     paychecks = build_paychecks(scenario, year_limits.compensation)
@@ -68,7 +74,7 @@ def lagged(scenario: Scenario, paychecks: Paychecks, schedule: Schedule) -> dict
             for k, i in enumerate(future) if paychecks.dates[i] <= last_lagged}
 
 
-def plan(scenario: Scenario | dict | str | Path, limits: dict | None = None) -> Plan:
+def plan(scenario: Scenario | dict | str | Path, limits: dict | str | Path | None = None) -> Plan:
     """Find the elections that reach the scenario's goal without exceeding any limit."""
     scenario, year_limits, paychecks, rules, cash = _prepare(scenario, limits)
     eligible = [paychecks.eligible[i] for i in paychecks.future]
@@ -92,7 +98,7 @@ def elections_in_force(scenario: Scenario, paychecks: Paychecks) -> tuple[list[i
     return deferral, after_tax
 
 
-def check(scenario: Scenario | dict | str | Path, limits: dict | None = None) -> Plan:
+def check(scenario: Scenario | dict | str | Path, limits: dict | str | Path | None = None) -> Plan:
     """Simulate the scenario's [[election]] entries as given: no solving."""
     scenario, year_limits, paychecks, rules, cash = _prepare(scenario, limits)
     if not scenario.elections:

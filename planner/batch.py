@@ -179,10 +179,16 @@ def _from_pandas(value, pd):
 
 
 def plan_many(frame):
-    """One summary row per person for a DataFrame whose columns are the scenario's dotted
-    fields (`pay.salary`, `bonus.0.date`, ...; optional `id`). Row numbers count from 1."""
+    """One summary row per person for a DataFrame (or a list of dicts) whose columns are the
+    scenario's dotted fields (`pay.salary`, `bonus.0.date`, ...; optional `id`). Row numbers
+    count from 1."""
     import pandas as pd
 
+    if isinstance(frame, list) and all(isinstance(row, dict) for row in frame):
+        frame = pd.DataFrame(frame)  # rows of dotted cells
+    if not isinstance(frame, pd.DataFrame):
+        raise PlannerError("frame", "expected a pandas DataFrame (or a list of dicts) with one person "
+                                    f"per row, not {type(frame).__name__}")
     columns = [str(c) for c in frame.columns]
     rows = [summarize_row({c: _from_pandas(v, pd) for c, v in zip(columns, values)}, number)
             for number, values in enumerate(frame.itertuples(index=False, name=None), 1)]

@@ -249,15 +249,17 @@ def limits_command(
     from rich.console import Console
     from rich.table import Table
 
-    from .limits import built_in_years, limits_for, limits_rows
+    from .limits import built_in_years, limits_for, limits_rows, supplied_years
 
     try:
-        years = [year] if year is not None else built_in_years()
+        supplied = _limits(limits)
+        years = [year] if year is not None else sorted(set(built_in_years()) | set(supplied_years(supplied)))
         for y in years:
             table = Table(title=f"IRS limits {y}", header_style="bold")
             for column in ("Limit", "Amount", "Source"):
-                table.add_column(column, justify="right" if column == "Amount" else "left")
-            for row in limits_rows(limits_for(y, _limits(limits))):
+                table.add_column(column, justify="right" if column == "Amount" else "left",
+                                 overflow="fold")  # a source's address is never cut short
+            for row in limits_rows(limits_for(y, supplied)):
                 table.add_row(*row)
             Console().print(table)
     except PlannerError as e:

@@ -120,17 +120,21 @@ def built_in_years() -> list[int]:
 def limits_for(year: int, override: dict | None = None, origin: str = "--limits") -> Limits:
     """Built-in limits for `year` overlaid with the user's `override`."""
     builtin = _builtin().get(year)
-    user = _normalize(override, origin)
-    user = user.get(year, user.get(None, {}))
+    supplied = _normalize(override, origin)
+    user = supplied.get(year, supplied.get(None, {}))
     if builtin is None:
         missing = [key for key in REQUIRED if key not in user]
+        if supplied and not user:  # limits were given, only not for this year
+            raise PlannerError(origin, f"the limits supplied (--limits FILE or [limits]) are for "
+                                       f"{', '.join(str(y) for y in sorted(supplied))}, not for {year}")
         if missing:
             years = built_in_years()
             raise PlannerError("tax_year", (
                 f"no IRS limits are built in for {year} (built in: {years[0]}-{years[-1]}); supply them "
                 f"with --limits FILE (a TOML file with keys {', '.join(REQUIRED)}, and optionally "
-                "catch_up_60_63, roth_catch_up_threshold, ss_wage_base, hce_threshold) or a [limits] "
-                "table in the scenario" + (f"; missing: {', '.join(missing)}" if user else "")))
+                "catch_up_60_63, roth_catch_up_threshold, ss_wage_base, hce_threshold), a [limits] "
+                "table in the scenario, or limits= in Python"
+                + (f"; missing: {', '.join(missing)}" if user else "")))
     values = {"medicare_additional_threshold": _MEDICARE_DEFAULT, **(builtin or {}), **user}
     absent = _ABSENT if builtin else {}
     sources = {key: values[key][1] if key in values else absent.get(key, "not supplied, so not applied")
@@ -149,11 +153,18 @@ def read_limits_file(path, origin: str = "--limits") -> dict:
         raise PlannerError(origin, f"cannot read limits file {path}: {e.strerror or e}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise PlannerError(origin, f"limits file {path} is not valid TOML: {e}") from None
+    if not data:
+        raise PlannerError(origin, f"limits file {path} has no limits (keys such as {', '.join(REQUIRED)})")
     try:
         _normalize(data, origin)  # report bad keys/values now, naming the file
     except PlannerError as e:
         raise PlannerError(e.field, f"{e.message} (in {path})") from None
     return data
+
+
+def supplied_years(override: dict | None) -> list[int]:
+    """The years a user's limits name (none for a flat table, which fits any year)."""
+    return sorted(int(key) for key in override or {} if _is_year(key))
 
 
 def format_dollars(cents: int) -> str:

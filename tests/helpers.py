@@ -85,9 +85,9 @@ def mismatches(output: dict, expect: dict) -> list[str]:
 # ---------------------------------------------------------------- CLI
 
 
-def run_cli(*args, cwd: Path | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def run_cli(*args, cwd: Path | None = None, timeout: float = 60, env: dict | None = None) -> subprocess.CompletedProcess:
     """`python -m planner ARGS` in a subprocess, text output, never raising on exit code."""
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8", **(env or {})}
     return subprocess.run([sys.executable, "-m", "planner", *map(str, args)], capture_output=True,
                           text=True, cwd=cwd or REPO, env=env, timeout=timeout)
 

@@ -475,3 +475,21 @@ def test_out_that_cannot_be_created_names_it_not_a_temporary_file(base):
 
 def test_out_without_a_file_name(base):
     assert_clean_failure(run_cli("plan", base, "--out", ""), "--out", "needs a file name")
+
+
+def test_limits_for_another_year_and_an_empty_limits_file_are_said(tmp_path):
+    scenario = write(tmp_path, BASE.replace("2025", "2027"), "y2027.toml")
+    other = write(tmp_path, "[2028]\n" + LIMITS_2027, "l2028.toml")
+    message = assert_clean_failure(run_cli("plan", scenario, "--limits", other), "limits")
+    assert "are for 2028, not for 2027" in message
+    empty = write(tmp_path, "", "empty.toml")
+    assert_clean_failure(run_cli("plan", scenario, "--limits", empty), "--limits", "has no limits")
+
+
+def test_limits_lists_the_years_of_a_limits_file_and_never_cuts_a_source(tmp_path):
+    other = write(tmp_path, "[2027]\n" + LIMITS_2027, "l2027.toml")
+    proc = run_cli("limits", "--limits", other)
+    assert proc.returncode == 0, proc.stderr
+    assert "IRS limits 2026" in proc.stdout and "IRS limits 2027" in proc.stdout
+    narrow = run_cli("limits", "2026", env={"COLUMNS": "80"})
+    assert "…" not in narrow.stdout

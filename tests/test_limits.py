@@ -1,6 +1,8 @@
-"""IRS limits as data: values checked against /work/shared/domain/rules.md section 1."""
+"""IRS limits as data: values checked against ../shared/domain/rules.md section 1."""
 
 import pytest
+
+import planner
 
 from planner.errors import PlannerError
 from planner.limits import (
@@ -197,3 +199,22 @@ def test_limits_rows():
 
 def test_required_is_subset_of_keys():
     assert set(REQUIRED) <= set(KEYS)
+
+
+def test_the_library_takes_a_limits_file_path(tmp_path):
+    path = tmp_path / "l2027.toml"
+    path.write_text("deferral = 24000\ncatch_up = 8000\nannual_additions = 72000\ncompensation = 360000\n")
+    data = {"tax_year": 2027, "age": 35, "pay": {"frequency": "monthly", "salary": 200_000}}
+    assert planner.plan(data, limits=str(path)).totals["deferral"] == 24_000
+    assert planner.plan(data, limits=path).limits["annual_additions"] == 72_000
+    with pytest.raises(planner.PlannerError) as e:
+        planner.plan(data, limits=42)
+    assert e.value.field == "limits"
+
+
+def test_plan_many_says_what_it_takes():
+    with pytest.raises(planner.PlannerError) as e:
+        planner.plan_many(None)
+    assert e.value.field == "frame"
+    rows = planner.plan_many([{"tax_year": 2025, "age": 35, "pay.frequency": "monthly", "pay.salary": 120_000}])
+    assert list(rows["status"]) == ["ok"]
