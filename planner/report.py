@@ -3,6 +3,8 @@ plain warnings (limit dates, match lost, excess to refund, assumptions)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from .cashflow import Cash
 from .errors import PlannerError
 from .limits import Limits, built_in_years, limits_for
@@ -69,7 +71,8 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
     else:
         elections = election_changes(scenario, paychecks, periods)
 
-    notes = list(warnings) + _warnings(command, scenario, limits, rules, periods, sim, match_lost)
+    notes = _floor_out_of_reach(cash) + list(warnings) + _warnings(command, scenario, limits, rules, periods, sim,
+                                                                 match_lost)
     return Plan(
         command=command,
         name=scenario.name,
@@ -258,6 +261,15 @@ def _input_notes(command, scenario: Scenario, limits: Limits, rules: YearRules, 
     if command == "plan" and scenario.goal.deferral != "max" and scenario.goal.deferral > allowed:
         out.append(f"goal.deferral of {money(scenario.goal.deferral)} is more than the limits allow this year "
                    f"({money(max(allowed, 0))}): planned up to the limit.")
+    if command == "plan" and scenario.goal.after_tax != "max" and scenario.goal.after_tax > rules.annual_additions_limit:
+        out.append(f"goal.after_tax of {money(scenario.goal.after_tax)} is more than the 415(c) limit allows this "
+                   f"year ({money(rules.annual_additions_limit)}, deferral and match included): planned up to the room left.")
+    if command == "check" and periods and scenario.elections[0].start > dt.date.fromisoformat(periods[0]["pay_date"]):
+        first = scenario.elections[0].start
+        uncovered = sum(1 for p in periods if dt.date.fromisoformat(p["pay_date"]) < first and p["eligible"] > 0)
+        if uncovered:
+            out.append(f"No election is in force before {first}: the {uncovered} paycheck{'s' if uncovered > 1 else ''} "
+                       "before it are taken at 0 %.")
     if scenario.taxes and limits.ss_wage_base is None:
         out.append(f"No Social Security wage base for {scenario.tax_year}: 6.2 % is taken on all wages "
                    "(give ss_wage_base with the limits).")
@@ -273,6 +285,19 @@ def _input_notes(command, scenario: Scenario, limits: Limits, rules: YearRules, 
                 out.append(f"The election from {e.start} ({pct_value(e.deferral_pct)}% / {pct_value(e.after_tax_pct)}%) "
                            f"is not a multiple of the plan's {pct_value(step)}% step: payroll may not accept it.")
     return out
+
+
+def _floor_out_of_reach(cash: Cash | None) -> list[str]:
+    """A take-home floor above what paychecks net with nothing saved: no plan can meet it."""
+    if cash is None or not cash.floor:
+        return []
+    bare = [cash.net(r, 0, 0, 0) for r, kind in enumerate(cash.kinds) if kind == "regular"]
+    below = [net for net in bare if net < cash.floor]
+    if not below:
+        return []
+    return [f"The take-home floor of {money(cash.floor)} (goal.min_net_pay) is above what {len(below)} of "
+            f"{len(bare)} paychecks net with nothing saved (as little as {money(min(below))}): it cannot be met "
+            "there" + (" without the RSU cash." if cash.use_proceeds else ".")]
 
 
 def _hce_warning(scenario: Scenario, totals: dict) -> list[str]:

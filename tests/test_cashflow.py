@@ -479,6 +479,8 @@ def test_a_floor_above_every_paycheck_saves_nothing_and_says_why():
     assert any("take-home floor" in w and "Deferral goal not reached" in w and "$24,500.00 of deferral room" in w
                for w in out["warnings"]), out["warnings"]
     assert any("After-tax goal not reached" in w and "$72,000.00 of room" in w for w in out["warnings"])
+    assert any("above what 24 of 24 paychecks net with nothing saved (as little as $3,417.50)" in w
+               and "cannot be met" in w for w in out["warnings"]), out["warnings"]
 
 
 @pytest.mark.parametrize("key", ["min_net_pay", "use_rsu_proceeds"])

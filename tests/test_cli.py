@@ -493,3 +493,21 @@ def test_limits_lists_the_years_of_a_limits_file_and_never_cuts_a_source(tmp_pat
     assert "IRS limits 2026" in proc.stdout and "IRS limits 2027" in proc.stdout
     narrow = run_cli("limits", "2026", env={"COLUMNS": "80"})
     assert "…" not in narrow.stdout
+
+
+def test_after_tax_goal_above_the_limit_is_said(tmp_path):
+    proc = run_cli("plan", write(tmp_path, BASE + "\n[goal]\nafter_tax = 100000\n", "g.toml"), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert any("goal.after_tax of $100,000.00 is more than the 415(c) limit" in w for w in out["warnings"])
+    assert out["totals"]["annual_additions"] <= 70_000
+
+
+def test_check_says_when_no_election_covers_the_first_paychecks(tmp_path):
+    text = BASE + "\n[[election]]\nfrom = 2025-03-01\ndeferral_pct = 10\nafter_tax_pct = 0\n"
+    proc = run_cli("check", write(tmp_path, text, "c.toml"), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    # Jan 10, Jan 24, Feb 7, Feb 21
+    assert "No election is in force before 2025-03-01: the 4 paychecks before it are taken at 0 %." in out["warnings"]
+    assert [p["deferral_pct"] for p in out["periods"][:5]] == [0, 0, 0, 0, 10]
