@@ -63,7 +63,8 @@ def _date(flag: str, text: str) -> dt.date:
 
 def _number(flag: str, text: str) -> float:
     try:
-        return float(text.replace(",", "").lstrip("$"))
+        value = float(text.replace(",", "").lstrip("$"))
+        return int(value) if value.is_integer() else value  # 200000, as typed, not 200000.0
     except ValueError:
         raise PlannerError(flag, f"expected a number, not {text!r}") from None
 
@@ -94,6 +95,8 @@ def overrides_from_flags(values: dict) -> dict:
     for flag, value in values.items():
         if value is None or flag not in FLAGS:
             continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # typer gives floats: keep 200000 as typed, not 200000.0
         out[FLAGS[flag]] = converters.get(flag, lambda v: v)(value)
     return out
 
@@ -113,9 +116,22 @@ def _scenario(file: Optional[Path], flags: dict, raises: list[str], bonuses: lis
     try:
         return scenario_from_dict(data)
     except PlannerError as e:
-        if file is None and e.field in FIELD_FLAG:  # no file: name the flag the user can type
-            raise PlannerError(FIELD_FLAG[e.field], e.message) from None
+        flag = _flag_of(e.field, flags, file is None, {"--raise": raises, "--bonus": bonuses, "--rsu": rsus})
+        if flag:  # name what the user typed
+            raise PlannerError(flag, e.message) from None
         raise
+
+
+def _flag_of(field: str, flags: dict, no_file: bool, lists: dict) -> str | None:
+    """The flag that set `field` (or the table it is part of: plan.match[0].rate is --match)."""
+    for flag, key in FLAGS.items():
+        given = no_file or flags.get(flag) is not None
+        if given and (field == key or field.startswith((key + "[", key + "."))):
+            return flag
+    for flag, items in lists.items():  # --raise DATE:SALARY and friends, when the file has none
+        if items and no_file and field.startswith(flag[2:] + "["):
+            return flag
+    return None
 
 
 def _limits(path: Optional[Path]) -> dict | None:
@@ -309,7 +325,7 @@ def presets_command(
         console.print(f"Facts as of {data.get('facts_as_of', 'an unknown date')}. Assumed facts have one source or "
                       "none: set the key in your scenario's \\[plan] to override one.")
     except PlannerError as e:
-        fail(e.field, e.message)
+        fail("NAME" if e.field == "plan.preset" else e.field, e.message)
 
 
 def _fact_key(fact: dict) -> str:

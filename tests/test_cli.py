@@ -511,3 +511,17 @@ def test_check_says_when_no_election_covers_the_first_paychecks(tmp_path):
     # Jan 10, Jan 24, Feb 7, Feb 21
     assert "No election is in force before 2025-03-01: the 4 paychecks before it are taken at 0 %." in out["warnings"]
     assert [p["deferral_pct"] for p in out["periods"][:5]] == [0, 0, 0, 0, 10]
+
+
+@pytest.mark.parametrize("args, line", [
+    (["--match", "150:4"], "planner: error: --match: must be a rate from 0 to 1 (0.25 = 25 %), not 1.5"),
+    (["--salary", "-5"], "planner: error: --salary: must not be negative, not -5"),
+])
+def test_flag_errors_name_the_flag_even_with_a_file(base, args, line):
+    for with_file in ([base], []):
+        proc = run_cli("plan", *with_file, "--year", "2025", "--frequency", "biweekly", "--salary", "200000", *args)
+        assert assert_clean_failure(proc) == line
+
+
+def test_unknown_preset_names_the_argument():
+    assert assert_clean_failure(run_cli("presets", "nope")).startswith("planner: error: NAME: unknown preset 'nope'")
