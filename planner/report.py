@@ -71,7 +71,7 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
     else:
         elections = election_changes(scenario, paychecks, periods)
 
-    notes = _floor_out_of_reach(cash) + list(warnings) + _warnings(command, scenario, limits, rules, periods, sim,
+    notes = _ytd_notes(scenario, limits, paychecks) + _floor_out_of_reach(cash) + list(warnings) + _warnings(command, scenario, limits, rules, periods, sim,
                                                                  match_lost)
     return Plan(
         command=command,
@@ -285,6 +285,21 @@ def _input_notes(command, scenario: Scenario, limits: Limits, rules: YearRules, 
                 out.append(f"The election from {e.start} ({pct_value(e.deferral_pct)}% / {pct_value(e.after_tax_pct)}%) "
                            f"is not a multiple of the plan's {pct_value(step)}% step: payroll may not accept it.")
     return out
+
+
+def _ytd_notes(scenario: Scenario, limits: Limits, paychecks: Paychecks) -> list[str]:
+    """[ytd] amounts that do not fit the year: a paystub from another date, or a typo."""
+    ytd = scenario.ytd
+    if ytd is None or ytd.eligible_pay is None:
+        return []
+    if ytd.eligible_pay > limits.compensation:
+        return [f"ytd.eligible_pay of {money(ytd.eligible_pay)} is above the 401(a)(17) limit of "
+                f"{money(limits.compensation)}: no more pay counts this year, so nothing more can be planned."]
+    calendar = sum(e for e, paid in zip(paychecks.eligible, paychecks.paid) if paid)
+    if abs(ytd.eligible_pay - calendar) > max(calendar, ytd.eligible_pay) // 4:
+        return [f"ytd.eligible_pay of {money(ytd.eligible_pay)} is far from the {money(calendar)} the pay "
+                f"calendar gives up to {ytd.as_of}: check [ytd] against the paystub of that date."]
+    return []
 
 
 def _floor_out_of_reach(cash: Cash | None) -> list[str]:

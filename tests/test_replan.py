@@ -586,3 +586,14 @@ def test_off_cycle_bonus_election_is_submitted_before_the_bonus():
                         bonus=[{"date": dt.date(2025, 3, 12), "amount": 100_000}])
         bonus = [e for e in planner.plan(data).to_dict()["elections"] if e["applies_to"] == "bonus"]
         assert [(e["from"], e["submit_before"]) for e in bonus] == [("2025-03-12", due)], lag
+
+
+def test_ytd_eligible_pay_that_does_not_fit_the_calendar_is_said():
+    """$200,000 biweekly from Jan 10: by Mar 1 the calendar has paid 4 x 7,692.31 = 30,769.24;
+    a paystub saying 90,000 is from another date (or a typo); above 350,000 nothing is left."""
+    data = scenario(ytd={"as_of": dt.date(2025, 3, 1), "deferral": 3_000, "eligible_pay": 90_000})
+    assert any("ytd.eligible_pay of $90,000.00 is far from the $30,769.24" in w for w in planner.plan(data).warnings)
+    near = scenario(ytd={"as_of": dt.date(2025, 3, 1), "deferral": 3_000, "eligible_pay": 30_000})
+    assert not any("ytd.eligible_pay" in w for w in planner.plan(near).warnings)
+    over = scenario(ytd={"as_of": dt.date(2025, 3, 1), "deferral": 3_000, "eligible_pay": 500_000})
+    assert any("above the 401(a)(17) limit of $350,000.00" in w for w in planner.plan(over).warnings)
