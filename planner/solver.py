@@ -33,7 +33,6 @@ class _Option(NamedTuple):
     """An after-tax schedule on top of one of the tied deferral schedules."""
 
     after_tax: int  # predicted elected after-tax, cents
-    changes: int
     target: int
     d_levels: list[int]
     d_sim: Simulation
@@ -68,12 +67,13 @@ class Schedule:
 
     def amount(self, g: int, level: int) -> int:
         key = (g, level)
-        if key not in self._amounts:
-            self._amounts[key] = sum(pct_of(level, cents) for cents in self.pay[g])
-        return self._amounts[key]
+        found = self._amounts.get(key)
+        if found is None:
+            found = self._amounts[key] = sum(pct_of(level, cents) for cents in self.pay[g])
+        return found
 
     def total(self, levels: list[int]) -> int:
-        return sum(self.amount(g, level) for g, level in enumerate(levels))
+        return sum(map(self.amount, range(len(levels)), levels))
 
     def rows(self, levels: list[int]) -> list[int]:
         return [levels[g] for g in self.group_of_row]
@@ -265,8 +265,7 @@ class _Solver:
             for a_levels, total in _candidates(schedule, hi, step, bases, self.fixed.keys()):
                 # payroll would cut what is over; the pinned schedule stays possible whatever it holds
                 if total <= target or payroll_cuts_at_target or a_levels == self.a_lo:
-                    changes = _changes(schedule, list(zip(d_levels, a_levels)))
-                    options.append(_Option(min(total, target), changes, target, d_levels, d_sim, a_levels,
+                    options.append(_Option(min(total, target), target, d_levels, d_sim, a_levels,
                                            hi, plan_hi))
         return options
 
@@ -282,14 +281,23 @@ class _Solver:
             return [d + self.schedule.amount(g, a) for g, (d, a) in
                     enumerate(zip(self.group_amounts(o.d_sim.deferral), o.a_levels))] if self.front else []
 
-        options.sort(key=lambda o: (min(o.after_tax, enough), self.preference(amounts(o), o.changes), o.after_tax),
-                     reverse=True)
-        for option in options:
-            sim = self.run(option.d_levels, option.a_levels)
-            if self.valid(sim):
-                return option, sim
+        def changes(o: _Option) -> int:
+            return _changes(self.schedule, list(zip(o.d_levels, o.a_levels)))
+
+        # the order is (amount up to enough, preference, amount), all descending; the
+        # preference is only worked out for the options of an amount that is tried
+        tiers: dict[int, list[_Option]] = {}
+        for o in options:
+            tiers.setdefault(min(o.after_tax, enough), []).append(o)
+        for tier in sorted(tiers, reverse=True):
+            group = sorted(tiers[tier], key=lambda o: (self.preference(amounts(o), changes(o)), o.after_tax),
+                           reverse=True)
+            for option in group:
+                sim = self.run(option.d_levels, option.a_levels)
+                if self.valid(sim):
+                    return option, sim
         # nothing new fits (a re-plan already over a limit): keep what is pinned
-        option = options[-1]._replace(a_levels=self.a_lo)
+        option = group[-1]._replace(a_levels=self.a_lo)
         return option, option.d_sim
 
     def warnings(self, chosen: _Option, sim: Simulation) -> list[str]:

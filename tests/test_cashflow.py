@@ -512,11 +512,11 @@ def test_cli_cashflow_view_without_taxes_exits_2_with_one_line():
     assert len(lines) == 1 and "--view" in lines[0] and "[taxes]" in lines[0], result.stderr
 
 
-def test_cli_min_net_pay_without_taxes_exits_2_naming_the_field():
+def test_cli_min_net_pay_without_taxes_exits_2_naming_the_flag():
     result = run_cli("plan", REPO / "examples" / "check-20-percent-2025.toml", "--min-net-pay", "3000")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "goal.min_net_pay" in lines[0], result.stderr
+    assert len(lines) == 1 and "--min-net-pay" in lines[0] and "[taxes]" in lines[0], result.stderr
 
 
 def test_json_periods_carry_the_cash_columns_only_with_taxes():
