@@ -80,7 +80,7 @@ def _pairs(flag: str, items: list[str], right: str) -> list[tuple[dt.date, float
 
 
 def _goal(flag: str, text: str):
-    return "max" if text == "max" else _number(flag, text)
+    return "max" if text.strip().lower() == "max" else _number(flag, text)
 
 
 def overrides_from_flags(values: dict) -> dict:
@@ -105,7 +105,11 @@ def _scenario(file: Optional[Path], flags: dict, raises: list[str], bonuses: lis
     from .scenario import read_toml, scenario_from_dict, set_path
 
     data = read_toml(file) if file else {}
-    for key, value in overrides_from_flags(flags).items():
+    given = overrides_from_flags(flags)
+    for flag_key, other in (("age", "birth_date"), ("birth_date", "age")):
+        if flag_key in given:  # --age replaces the file's birth_date, and the other way round
+            data.pop(other, None)
+    for key, value in given.items():
         set_path(data, key, value)
     if raises:  # flags add to what the file has
         data.setdefault("raise", []).extend({"effective": d, "salary": v} for d, v in _pairs("--raise", raises, "SALARY"))
@@ -174,6 +178,7 @@ def _run(command: str, file, fmt, out, limits, flags, raises, bonuses, rsus, vie
     import planner
 
     try:
+        fmt, view = fmt.lower(), view.lower()
         if fmt not in FORMAT_CHOICES:
             raise PlannerError("--format", f"must be one of {', '.join(FORMAT_CHOICES)}, not {fmt!r}")
         if view not in VIEWS:
@@ -406,6 +411,10 @@ def main() -> None:
     except (KeyboardInterrupt, typer.Abort):
         typer.echo("planner: interrupted", err=True)
         code = 130
+    except OSError as e:  # standard output closed or full (`planner limits > /dev/full`, a closed pipe)
+        _quiet_stdout()
+        typer.echo(f"planner: error: output: cannot write standard output: {e.strerror or e}", err=True)
+        code = 2
     except Exception as e:  # click's usage errors (newer typer vendors click: match by shape)
         if not (hasattr(e, "format_message") and hasattr(e, "exit_code")):
             raise
@@ -416,3 +425,13 @@ def main() -> None:
             typer.echo(f"planner: error: {' '.join(e.format_message().split())}", err=True)
             code = e.exit_code
     sys.exit(code or 0)
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so flushing it at exit raises nothing more."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -37,11 +37,23 @@ def load_preset(name: str) -> dict:
     return copy.deepcopy(_read(name))
 
 
+# keys that only complete the preset's own match formula: a scenario that writes its own
+# `match` replaces the whole formula, so these are not inherited with it (Google's $3,000 floor)
+MATCH_FORMULA_PARTS = ("match_greater_of", "match_limit_includes_catch_up")
+
+
+def _inherited(plan: dict) -> dict:
+    """The preset's [plan] keys that a scenario's [plan] table takes from it."""
+    preset = load_preset(plan["preset"]).get("plan", {})
+    dropped = MATCH_FORMULA_PARTS if "match" in plan else ()
+    return {key: value for key, value in preset.items() if key not in plan and key not in dropped}
+
+
 def apply_preset(plan: dict) -> dict:
     """The scenario's [plan] table with the named preset's keys filled in underneath."""
     if not isinstance(plan, dict) or "preset" not in plan:
         return plan
-    return {**load_preset(plan["preset"]).get("plan", {}), **plan}
+    return {**_inherited(plan), **plan}
 
 
 def preset_facts(name: str) -> list[dict]:
@@ -69,9 +81,10 @@ def assumptions(plan_table: dict) -> list[str]:
     if not isinstance(plan_table, dict) or "preset" not in plan_table:
         return []
     name = plan_table["preset"]
+    inherited = _inherited(plan_table)
     out = []
     for fact in preset_facts(name):
-        if fact["status"] != "assumed" or not fact["plan_key"] or fact["key"] in plan_table:
+        if fact["status"] != "assumed" or fact["key"] not in inherited:
             continue
         out.append(f"Assumed for {name}: {fact['summary'] or fact['key']}; set plan.{fact['key']} to change it.")
     return out

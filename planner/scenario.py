@@ -293,7 +293,8 @@ class _Table:
         return value
 
     def max_or_money(self, key: str) -> int | str:
-        if self.data.get(key, MAX) == MAX:
+        value = self.data.get(key, MAX)
+        if isinstance(value, str) and value.strip().lower() == MAX:  # "Max" from a spreadsheet too
             return MAX
         return self.money(key)
 

@@ -206,28 +206,38 @@ class _Solver:
         """Valid deferral schedules near `target`, scored by (deferral within the grid's precision, match, deferral)."""
         goal, plan, step, schedule, rules, hi = self.goal, self.rules.plan, self.step, self.schedule, self.rules, self.d_hi
         match_min = 0 if plan.match_true_up else _round_up(full_match_pct(rules.match), step)
+        stops = plan.auto_stop_deferral or plan.spillover_to_after_tax
+        stop_room = rules.deferral_limit + rules.catch_up_limit - rules.ytd_deferral
+        exact = stops and stop_room == target  # payroll cuts the last paycheck exactly at the target
         bases = _bases(schedule, self.d_lo, hi, target, step, goal.strategy, match_min)
         unmatched_catch_up = min(rules.catch_up_limit, target)
         if unmatched_catch_up and not plan.match_catch_up and not plan.match_true_up:
             # catch-up is the last money deferred; put it on the last paychecks so every
             # earlier paycheck still carries matched deferral
-            bases += [_back_loaded(schedule, base, hi, target, step)
+            bases += [_back_loaded(schedule, base, hi, target, step, exact)
                       for base in _bases(schedule, self.d_lo, hi, target - unmatched_catch_up, step, goal.strategy,
                                          match_min)]
         # what payroll will defer is known without simulating: the elected total, cut at the
         # auto-stop; so simulate only the candidates that would defer the most, then the next
-        stops = plan.auto_stop_deferral or plan.spillover_to_after_tax
-        stop_room = rules.deferral_limit + rules.catch_up_limit - rules.ytd_deferral
+        # the paycheck the auto-stop cuts keeps only what is left of the room, which may be
+        # less than its match needs (a short last paycheck at the 401(a)(17) limit): the same
+        # schedule with the last pay date raised until the auto-stop cuts it gives it all that is left
+        last = next((g for g in reversed(schedule.sequence) if g not in self.fixed), None) if exact else None
         by_deferral: dict[int, list[list[int]]] = {}
         for levels, total in _candidates(schedule, hi, step, bases, self.fixed.keys()):
             if total <= target:
                 by_deferral.setdefault(total, []).append(levels)
-            elif stops and stop_room == target:  # payroll cuts the last paycheck exactly at the target
+            elif exact:
                 by_deferral.setdefault(target, []).append(levels)
+            if last is not None and total < target:
+                level = _lowest_reaching(schedule, last, levels[last], hi[last], target - total, step)
+                if level is not None:
+                    topped = list(levels)
+                    topped[last] = level
+                    by_deferral.setdefault(target, []).append(schedule.carry_over(topped, self.fixed.keys()))
         # deferral within one step of the smallest paycheck of the best is the grid's precision,
         # not a goal missed: among those, more match wins (priority 2) before cents of deferral;
         # an auto-stop that cuts exactly at the target leaves no such slack
-        exact = stops and stop_room == target
         slack = 0 if exact else max(schedule.step_of_smallest_paycheck(step) - 1, 0)
         scored, best = [], None
         for deferral in sorted(by_deferral, reverse=True):
@@ -395,8 +405,22 @@ def _front_loaded(schedule: Schedule, lo: list[int], hi: list[int], target: int,
     return levels
 
 
-def _back_loaded(schedule: Schedule, base: list[int], hi: list[int], target: int, step: int) -> list[int]:
-    """`base`, with the last pay dates raised to their cap, latest first, until the target is met."""
+def _lowest_reaching(schedule: Schedule, g: int, level: int, hi: int, more: int, step: int) -> int | None:
+    """The lowest level above `level`, up to `hi`, that adds at least `more` to pay date g; None if none does."""
+    base = schedule.amount(g, level)
+    if schedule.amount(g, hi) - base < more:
+        return None
+    low, high = level // step, hi // step  # amount(low) falls short, amount(high) reaches
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (low, mid) if schedule.amount(g, mid * step) - base >= more else (mid, high)
+    return high * step
+
+
+def _back_loaded(schedule: Schedule, base: list[int], hi: list[int], target: int, step: int,
+                 cut: bool) -> list[int]:
+    """`base`, with the last pay dates raised to their cap, latest first, until the target is
+    met: passed by up to a step where payroll `cut`s at the target, else never passed."""
     levels = list(base)
     total = schedule.total(levels)
     for g in reversed(range(len(levels))):
@@ -406,6 +430,8 @@ def _back_loaded(schedule: Schedule, base: list[int], hi: list[int], target: int
         level = levels[g]
         while level + step <= hi[g] and schedule.amount(g, level) < room:
             level += step
+        if not cut and level > levels[g] and schedule.amount(g, level) > room:
+            level -= step
         total += schedule.amount(g, level) - schedule.amount(g, levels[g])
         levels[g] = level
     return levels

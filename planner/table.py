@@ -51,20 +51,22 @@ def totals_table(plan: Plan) -> Table:
     for column in ("", "Total", "Limit", "Room left"):
         table.add_column(column, justify="left" if not column else "right")
     deferral_limit = lim["deferral"] + lim["catch_up"]
-    rows = [
-        ("Deferral (402(g)" + (" + catch-up)" if lim["catch_up"] else ")"), t["deferral"], deferral_limit),
-        ("  pre-tax / Roth", None, None, f"{_money(t['pretax'])} / {_money(t['roth'])}"),
-        ("Employer match" + (f" (true-up {_money(t['true_up'])})" if t["true_up"] else ""), t["match"], None),
-        ("After-tax", t["after_tax"], lim["after_tax_cap"] or None),
-        ("Annual additions (415(c))", t["annual_additions"], lim["annual_additions_applied"]),
-    ]
+    earlier = plan.ytd.get("other_employer_deferral", 0.0)  # 402(g) is the person's, across employers
+
+    def row(label: str, total: float, limit: float | None = None, used: float | None = None):
+        room = "" if limit is None else _money(round(limit - (total if used is None else used), 2))
+        table.add_row(label, _money(total), "" if limit is None else _money(limit), room)
+
+    row("Deferral (402(g)" + (" + catch-up)" if lim["catch_up"] else ")"), t["deferral"], deferral_limit,
+        t["deferral"] + earlier)
+    if earlier:
+        row("  plus at an earlier employer", earlier)
     if lim["catch_up"]:
-        rows.insert(1, ("  of which catch-up", t["catch_up"], lim["catch_up"]))
-    for row in rows:
-        label, total, limit = row[:3]
-        shown = row[3] if len(row) > 3 else _money(total)
-        room = "" if limit is None else _money(round(limit - total, 2))
-        table.add_row(label, shown, "" if limit is None else _money(limit), room)
+        row("  of which catch-up", t["catch_up"], lim["catch_up"])
+    table.add_row("  pre-tax / Roth", f"{_money(t['pretax'])} / {_money(t['roth'])}", "", "")
+    row("Employer match" + (f" (true-up {_money(t['true_up'])})" if t["true_up"] else ""), t["match"])
+    row("After-tax", t["after_tax"], lim["after_tax_cap"] or None)
+    row("Annual additions (415(c))", t["annual_additions"], lim["annual_additions_applied"])
     if t.get("excess"):
         table.add_row("[red]Excess to refund[/]", f"[red]{_money(t['excess'])}[/]", "", "")
     if "match_lost" in t:

@@ -245,7 +245,9 @@ def test_match_is_not_traded_for_cents_of_deferral():
     out = plan_dict(data)
     step = 4_17  # 0.1 % of the smallest paycheck, 100,000 / 24 = 4,166.67
     assert 31_000_00 - step < cents(out["totals"]["deferral"]) <= 31_000_00
-    assert cents(out["totals"]["match"]) == 3_576_64
+    # the most there is: 3 % of the year's pay (4,600.00) less the last four paychecks, which at
+    # the 25 % cap hold the unmatched catch-up (and 2.50 short on the one that crosses 402(g))
+    assert cents(out["totals"]["match"]) == 3_702_50
     kept = dict(data, election=[{"from": dt.date.fromisoformat(e["from"]), "deferral_pct": e["deferral_pct"],
                                  "after_tax_pct": e["after_tax_pct"]} for e in out["elections"]])
     assert planner.check(kept).totals["match_lost"] == 0
@@ -258,3 +260,42 @@ def test_to_frame_is_one_row_per_paycheck(age35):
     assert round(frame["deferral"].sum(), 2) == 23_500.00
     assert round(frame["match"].sum(), 2) == 4_000.10
     assert list(frame.columns[:4]) == ["pay_date", "kind", "gross", "eligible"]
+
+
+def _lost_against_check(out: dict, data: dict) -> float:
+    kept = dict(data, election=[{"from": dt.date.fromisoformat(e["from"]), "deferral_pct": e["deferral_pct"],
+                                 "after_tax_pct": e["after_tax_pct"]} for e in out["elections"]])
+    return planner.check(kept).totals["match_lost"]
+
+
+@pytest.mark.parametrize("year, first_pay_date, salary, match, match_cents", [
+    # 6 % of the 2026 401(a)(17) limit of $360,000 = 21,600.00; the paycheck that crosses the
+    # limit has 4,615.30 of eligible pay and needs 276.92 of deferral for its match
+    (2026, dt.date(2026, 1, 6), 420_000, [{"rate": 1.0, "up_to_pct": 6}], 21_599_98),
+    # Amazon's formula at $1,000,000: 2 % of $350,000 = 7,000.00 (cents of per-paycheck rounding)
+    (2025, dt.date(2025, 1, 10), 1_000_000, [{"rate": 0.5, "up_to_pct": 4}], 6_999_99),
+])
+def test_the_paycheck_the_auto_stop_cuts_keeps_its_match(year, first_pay_date, salary, match, match_cents):
+    """Found by a new user's trial: where pay passes 401(a)(17), the last paycheck with eligible
+    pay is short, and the auto-stop cut it below what its match needs; that pay date is now
+    raised so the cut leaves it everything the room has left."""
+    data = scenario(year, first_pay_date=first_pay_date, salary=salary, match=match, plan={"pct_step": 1})
+    out = plan_dict(data)
+    limit = {2025: 23_500_00, 2026: 24_500_00}[year]
+    assert cents(out["totals"]["deferral"]) == limit
+    assert cents(out["totals"]["match"]) == match_cents
+    assert _lost_against_check(out, data) == 0
+
+
+def test_unmatched_catch_up_without_auto_stop_goes_on_the_last_paychecks():
+    """Found by a new user's trial: without an auto-stop the back-loaded catch-up overshot the
+    room by a step and was discarded, so 12 weekly paychecks earned no match ($7,506.28).
+    At the 50 % cap the $8,000 catch-up fills three and a half paychecks: 4 % of 53 weekly
+    paychecks of 4,576.92 less the three that hold only catch-up is the most there is."""
+    data = scenario(2026, age=55, frequency="weekly", salary=238_000,
+                    match=[{"rate": 1, "up_to_pct": 3}, {"rate": 0.5, "up_to_pct": 5}],
+                    plan={"match_catch_up": False, "pct_step": 1, "auto_stop_deferral": False})
+    out = plan_dict(data)
+    assert 32_500_00 - 45_77 < cents(out["totals"]["deferral"]) <= 32_500_00
+    assert cents(out["totals"]["match"]) == 9_154_00
+    assert sum(p["match"] == 0 for p in out["periods"]) == 3
