@@ -406,21 +406,26 @@ def run_batch(batch: Batch, workbooks: str | None = None, on_row=None) -> dict:
     staging = Path(tempfile.mkdtemp(prefix=".planner-batch-", dir=batch.folder)) if workbooks else None
 
     def write(csv_tmp: str, xlsx_tmp: str) -> None:
-        book = _XlsxSummary(xlsx_tmp, columns)
-        with open(csv_tmp, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(columns)
-            for summary, result in batch_rows(batch):
-                if workbooks and result is not None:
-                    summary["workbook"] = workbook_name(summary, workbooks)
-                    write_plan(result, staging / summary["workbook"])
-                counts[summary["status"]] += 1
-                values = [summary.get(c) for c in columns]
-                writer.writerow(["" if v is None else safe_text(v) for v in values])
-                book.add(values)
-                if on_row:
-                    on_row(summary)
-        book.close()
+        # XlsxWriter spills rows into temporary files: ours, so an interrupted batch leaves none
+        spill = tempfile.mkdtemp(prefix=".planner-xlsx-", dir=batch.folder)
+        try:
+            book = _XlsxSummary(xlsx_tmp, columns, spill)
+            with open(csv_tmp, "w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh, lineterminator="\n")
+                writer.writerow(columns)
+                for summary, result in batch_rows(batch):
+                    if workbooks and result is not None:
+                        summary["workbook"] = workbook_name(summary, workbooks)
+                        write_plan(result, staging / summary["workbook"])
+                    counts[summary["status"]] += 1
+                    values = [summary.get(c) for c in columns]
+                    writer.writerow(["" if v is None else safe_text(v) for v in values])
+                    book.add(values)
+                    if on_row:
+                        on_row(summary)
+            book.close()
+        finally:
+            shutil.rmtree(spill, ignore_errors=True)
         if staging is not None:
             _move_into(staging, batch.folder)
 
@@ -452,10 +457,11 @@ class _XlsxSummary:
     """The summary as a workbook written row by row (XlsxWriter's constant_memory mode keeps
     one row in memory); text goes in as text, so nothing in a cell runs as a formula."""
 
-    def __init__(self, path: str, columns: list[str]):
+    def __init__(self, path: str, columns: list[str], spill: str):
         import xlsxwriter
 
-        self.book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
+        self.book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
+                                               "tmpdir": spill})
         self.columns = columns
         self.bold = self.book.add_format({"bold": True})
         self.money = self.book.add_format({"num_format": "#,##0.00"})

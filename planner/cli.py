@@ -274,17 +274,18 @@ def limits_command(
 
     try:
         supplied = _limits(limits)
-        years = [year] if year is not None else sorted(set(built_in_years()) | set(supplied_years(supplied)))
+        named = supplied_years(supplied)
+        years = [year] if year is not None else sorted(set(built_in_years()) | set(named))
         for y in years:
             table = Table(title=f"IRS limits {y}", header_style="bold")
             for column in ("Limit", "Amount", "Source"):
                 table.add_column(column, justify="right" if column == "Amount" else "left",
                                  overflow="fold")  # a source's address is never cut short
-            for row in limits_rows(limits_for(y, supplied)):
+            for row in limits_rows(limits_for(y, supplied if not named or y in named else None)):
                 table.add_row(*row)
             Console().print(table)
     except PlannerError as e:
-        fail(e.field, e.message)
+        fail("YEAR" if e.field == "tax_year" else e.field, e.message)
 
 
 @app.command("presets")

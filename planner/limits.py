@@ -54,6 +54,7 @@ class Limits:
     medicare_additional_threshold: int
     hce_threshold: int | None
     sources: dict[str, str]  # key -> source text, "supplied by user" for overrides
+    other_years_supplied: tuple[int, ...] = ()  # user limits given for other years only (not used)
 
 
 def _entry(raw, field: str, user: bool) -> Entry:
@@ -139,7 +140,8 @@ def limits_for(year: int, override: dict | None = None, origin: str = "--limits"
     absent = _ABSENT if builtin else {}
     sources = {key: values[key][1] if key in values else absent.get(key, "not supplied, so not applied")
                for key in KEYS}
-    return Limits(year=year, sources=sources,
+    elsewhere = tuple(sorted(y for y in supplied if y is not None)) if supplied and not user else ()
+    return Limits(year=year, sources=sources, other_years_supplied=elsewhere,
                   **{key: values[key][0] if key in values else None for key in KEYS})
 
 

@@ -37,9 +37,9 @@ def load_preset(name: str) -> dict:
     return copy.deepcopy(_read(name))
 
 
-# keys that only complete the preset's own match formula: a scenario that writes its own
-# `match` replaces the whole formula, so these are not inherited with it (Google's $3,000 floor)
-MATCH_FORMULA_PARTS = ("match_greater_of", "match_limit_includes_catch_up")
+# a second formula that only completes the preset's own: a scenario that writes its own
+# `match` replaces the whole formula, so it is not inherited with it (Google's $3,000 floor)
+MATCH_FORMULA_PARTS = ("match_greater_of",)
 
 
 def _inherited(plan: dict) -> dict:

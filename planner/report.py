@@ -225,6 +225,9 @@ def _input_notes(command, scenario: Scenario, limits: Limits, rules: YearRules, 
     out = []
     if scenario.age is None:
         out.append("No age or birth_date given: assumed under 50, so no catch-up is planned.")
+    if limits.other_years_supplied:
+        out.append(f"The limits supplied are for {', '.join(map(str, limits.other_years_supplied))}, "
+                   f"not {scenario.tax_year}: the built-in {scenario.tax_year} limits are used.")
     user = [key for key, source in limits.sources.items() if source.startswith("supplied by user")]
     if user and scenario.tax_year in built_in_years():
         out.append(f"The IRS limits built in for {scenario.tax_year} are replaced by the ones supplied: "

@@ -489,6 +489,8 @@ def _elections(tables: list, year: int) -> tuple[Election, ...]:
     elections = []
     for i, data in enumerate(tables):
         t = _Table(data, f"election[{i}]", FIELDS["election"])
+        if not set(data) - {"from"}:  # a bare date is a slip, not an election of 0 % / 0 %
+            raise PlannerError(f"election[{i}]", "needs deferral_pct and/or after_tax_pct (percent of pay)")
         elections.append(Election(t.date("from", year), t.pct("deferral_pct", 0), t.pct("after_tax_pct", 0),
                                   t.pct("bonus_deferral_pct"), t.pct("bonus_after_tax_pct")))
     starts = [e.start for e in elections]

@@ -1034,8 +1034,9 @@ def write_workbook(plan: Plan, path: str | os.PathLike) -> None:
 
 def _write(plan: Plan, facts: Facts, filename: str) -> None:
     # strings never turn into formulas or links by themselves; scenario text goes through Book.text
+    # in_memory: the parts are zipped from memory, so an interrupted run leaves no temporary files
     wb = xlsxwriter.Workbook(filename, {"strings_to_formulas": False, "strings_to_urls": False,
-                                        "default_date_format": "yyyy-mm-dd"})
+                                        "default_date_format": "yyyy-mm-dd", "in_memory": True})
     try:
         book = Book(wb, plan, facts, _formats(wb))
         wb.set_properties({"title": f"401(k) plan {plan.tax_year}", "subject": plan.name or "",

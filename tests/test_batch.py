@@ -390,9 +390,14 @@ def test_a_csv_with_only_a_header_is_bad_input(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_an_interrupted_batch_leaves_nothing(tmp_path):
-    """Ctrl-C after the second person: no workbook, no summary, and the folder the batch
-    created is gone again."""
+def test_an_interrupted_batch_leaves_nothing(tmp_path, monkeypatch):
+    """Ctrl-C after the second person: no workbook, no summary, the folder the batch
+    created is gone again, and no temporary file is left anywhere (XlsxWriter's included)."""
+    import tempfile
+
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
     source = people_csv(tmp_path / "in.csv", {"id": "ann"}, {"id": "bob"}, {"id": "cy"})
     seen = []
 
@@ -404,4 +409,5 @@ def test_an_interrupted_batch_leaves_nothing(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         run_batch(open_batch(source, tmp_path / "out"), ".xlsx", interrupt)
     assert seen == ["ann", "bob"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "system-tmp"]
+    assert list(system_tmp.iterdir()) == []

@@ -525,3 +525,74 @@ def test_flag_errors_name_the_flag_even_with_a_file(base, args, line):
 
 def test_unknown_preset_names_the_argument():
     assert assert_clean_failure(run_cli("presets", "nope")).startswith("planner: error: NAME: unknown preset 'nope'")
+
+
+# ---------------------------------------------------------------- from the second new user's trial
+
+
+@pytest.mark.parametrize("args", [["limits"], ["presets"], ["presets", "amazon"], ["--help"],
+                                  ["plan", "examples/amazon-2025.toml"]])
+def test_a_full_standard_output_is_one_line_exit_2(args):
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "planner", *args], stdout=full, stderr=subprocess.PIPE,
+                              text=True, cwd=REPO, timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "planner: error: output: cannot write standard output: No space left on device"]
+
+
+def test_age_flag_replaces_the_files_birth_date_and_the_other_way_round(tmp_path):
+    by_age = run_cli("plan", "examples/catch-up-age-51-2025.toml", "--age", "40", "--format", "json")
+    assert by_age.returncode == 0, by_age.stderr
+    assert json.loads(by_age.stdout)["limits"]["catch_up"] == 0
+    born = run_cli("plan", "examples/amazon-2025.toml", "--birth-date", "1970-01-01", "--format", "json")
+    assert born.returncode == 0, born.stderr
+    assert json.loads(born.stdout)["limits"]["catch_up"] == 7500
+    assert_clean_failure(run_cli("plan", "--year", "2025", "--salary", "1", "--frequency", "monthly",
+                                 "--age", "40", "--birth-date", "1970-01-01"), "--age")
+
+
+def test_a_preset_under_a_files_own_match_keeps_that_match_whole():
+    """Google's $3,000 floor completes Google's formula, not the file's 50 % up to 4 %."""
+    proc = run_cli("plan", "examples/amazon-2025.toml", "--preset", "google", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["totals"]["match"] == 4000.10
+
+
+def test_values_in_any_case(base):
+    proc = run_cli("plan", base, "--deferral", "MAX", "--format", "JSON")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["totals"]["deferral"] > 0
+
+
+def test_an_election_with_only_a_date_is_an_error(tmp_path):
+    path = write(tmp_path, BASE + "\n[[election]]\nfrom = 2026-01-01\n")
+    assert_clean_failure(run_cli("check", path), "election[0]", "deferral_pct")
+
+
+def test_limits_for_another_year_only_are_said(base, tmp_path):
+    limits = write(tmp_path, "[2027]\ndeferral = 25000\n", "limits.toml")
+    proc = run_cli("plan", base, "--limits", limits, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert any("supplied are for 2027, not 2025" in w for w in json.loads(proc.stdout)["warnings"])
+
+
+def test_limits_command_names_its_year_argument():
+    line = assert_clean_failure(run_cli("limits", "2027"), "YEAR", "--limits FILE")
+    assert "tax_year" not in line
+
+
+def test_totals_table_counts_an_earlier_employers_deferral(tmp_path):
+    path = write(tmp_path, BASE + "\n[ytd]\nas_of = 2025-06-30\ndeferral = 0\nafter_tax = 0\nmatch = 0\n"
+                                  "other_employer_deferral = 20000\n")
+    proc = run_cli("plan", path)
+    assert proc.returncode == 0, proc.stderr
+    earlier = next(line for line in proc.stdout.splitlines() if "earlier employer" in line)
+    assert "20,000.00" in earlier
+    deferral = next(line for line in proc.stdout.splitlines() if line.strip().startswith("Deferral (402(g)"))
+    total, limit, room = deferral.split()[-3:]
+    assert float(room.replace(",", "")) == round(float(limit.replace(",", "")) - 20_000
+                                                 - float(total.replace(",", "")), 2)
