@@ -8,7 +8,8 @@ import datetime as dt
 from .cashflow import Cash
 from .errors import PlannerError
 from .limits import Limits, built_in_years, limits_for
-from .money import dollars, pct_value
+from .match import full_match_pct, match_on
+from .money import dollars, pct_of, pct_value
 from .paychecks import Paychecks, regular_dates_before
 from .presets import assumptions
 from .result import Plan
@@ -71,8 +72,10 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
     else:
         elections = election_changes(scenario, paychecks, periods)
 
-    notes = _ytd_notes(scenario, limits, paychecks) + _floor_out_of_reach(cash) + list(warnings) + _warnings(command, scenario, limits, rules, periods, sim,
-                                                                 match_lost)
+    notes = (_ytd_notes(scenario, limits, paychecks) + _floor_out_of_reach(cash) + list(warnings)
+             + _warnings(command, scenario, limits, rules, periods, sim, match_lost))
+    if command == "plan":
+        notes += _match_short(rules, [paychecks.eligible[i] for i in future], sim)
     return Plan(
         command=command,
         name=scenario.name,
@@ -172,6 +175,32 @@ def _first_reaching(values: list[int], start: int, limit: int) -> int | None:
         if running >= limit:
             return k
     return None
+
+
+def _match_short(rules: YearRules, eligible: list[int], sim: Simulation) -> list[str]:
+    """What the plan's match falls short of the formula's most on this pay, and why (a plan
+    that matches bands of each paycheck's pay, with no true-up to make up the difference)."""
+    plan = rules.plan
+    if plan.match_true_up or not rules.match or any(t.up_to_pct is None for t in rules.match):
+        return []
+    most = [match_on(rules.match, pay, pay) for pay in eligible]  # every paycheck at its full-match deferral
+    cap = plan.match_annual_cap and max(plan.match_annual_cap - rules.ytd_match, 0)
+    short = (min(sum(most), cap) if cap else sum(most)) - sum(sim.match)
+    if short <= len(eligible):  # cents of per-paycheck rounding
+        return []
+    unmatched = [k for k, (m, top) in enumerate(zip(sim.match, most)) if top - m > 1]
+    catch_up = [k for k in unmatched if sim.catch_up[k] and not plan.match_catch_up]
+    if len(catch_up) * 2 > len(unmatched):
+        why = "deferral there is catch-up, which this plan does not match (plan.match_catch_up)"
+    elif all(sim.deferral[k] == 0 for k in unmatched):
+        why = "the deferral goal is used up before them"
+    else:
+        needs = sum(pct_of(full_match_pct(rules.match), pay) for pay in eligible)
+        why = (f"their deferral is below the percent the full match needs "
+               f"({money(needs)} of deferral, spread over every paycheck)")
+    n = len(unmatched)
+    return [f"The match is {money(short)} below the most this formula pays on this pay: {n} paycheck"
+            f"{'s' if n != 1 else ''} earn{'' if n != 1 else 's'} less than the full match, because {why}."]
 
 
 def _warnings(command, scenario, limits, rules, periods, sim, match_lost) -> list[str]:

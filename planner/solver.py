@@ -199,7 +199,8 @@ class _Solver:
         top = max((key for key, _, _ in scored), default=None)
         # equally good deferrals: the after-tax stage picks the one whose change dates suit it
         tied = sorted(((lv, sim) for key, lv, sim in scored if key == top), reverse=True,
-                      key=lambda ls: self.preference(self.group_amounts(ls[1].deferral), _changes(schedule, ls[0])))
+                      key=lambda ls: (self.preference(self.group_amounts(ls[1].deferral), _changes(schedule, ls[0])),
+                                      ls[1].totals["match"]))
         return tied[:MAX_TIED] or [(self.d_lo, self.baseline)]
 
     def deferrals_near(self, target: int) -> list[tuple[tuple[int, int], list[int], Simulation]]:
@@ -251,7 +252,10 @@ class _Solver:
         if not scored:
             return []
         enough = max(d for d, _, _, _ in scored) - slack
-        return [((min(d, enough), m, d), levels, sim) for d, m, levels, sim in scored]
+        # with a true-up the year's match is the formula on the year: what per-paycheck
+        # rounding adds above it (half a cent a paycheck) must not outweigh the strategy
+        m_enough = max(m for _, m, _, _ in scored) - (len(schedule) if plan.match_true_up else 0)
+        return [((min(d, enough), min(m, m_enough), d), levels, sim) for d, m, levels, sim in scored]
 
     # ---- (3): after-tax in the room each deferral leaves
     def after_tax_options(self, deferrals: list[tuple[list[int], Simulation]]) -> list[_Option]:

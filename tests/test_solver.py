@@ -299,3 +299,32 @@ def test_unmatched_catch_up_without_auto_stop_goes_on_the_last_paychecks():
     assert 32_500_00 - 45_77 < cents(out["totals"]["deferral"]) <= 32_500_00
     assert cents(out["totals"]["match"]) == 9_154_00
     assert sum(p["match"] == 0 for p in out["periods"]) == 3
+
+
+def test_front_load_with_a_true_up_front_loads_the_deferral():
+    """Found by a new user's trial: the even schedule's 10 cents of per-paycheck rounding
+    (26 x 153.85 = 4,000.10 against the year's 4,000.00) outweighed the strategy, so a
+    true-up plan never front-loaded its deferral."""
+    out = plan_dict(scenario(age=40, plan={"match_true_up": True}, goal={"strategy": "front-load"}))
+    first = out["elections"][0]
+    assert (first["deferral_pct"], first["after_tax_pct"]) == (50, 50)  # the plan's caps
+    assert cents(out["totals"]["deferral"]) == 23_500_00
+    assert cents(out["totals"]["match"]) == 4_000_00  # 50 % of 4 % of $200,000: the true-up pays the rest
+    assert out["periods"][-1]["deferral"] == 0
+
+
+def test_a_plan_says_when_its_match_is_below_the_formulas_most():
+    """Age 60 at Amazon: the last paycheck holds only catch-up, which is not matched: 2 % of
+    11,538.46 is lost, and the plan says so (a person may defer less catch-up to keep it)."""
+    def match_notes(data):
+        return [w for w in plan_dict(data)["warnings"] if "below the most" in w]
+
+    amazon_60 = scenario(age=60, salary=300_000, match=None, plan={"preset": "amazon"})
+    del amazon_60["plan"]["match"]
+    (note,) = match_notes(amazon_60)
+    assert "$230.77" in note and "1 paycheck earns" in note and "catch-up" in note
+    (note,) = match_notes(scenario(age=40, salary=300_000, goal={"deferral": 5000}))
+    assert "26 paychecks" in note and "$12,000.04 of deferral" in note  # 4 % of every paycheck of 11,538.46
+    assert match_notes(scenario(age=35, salary=200_000)) == []
+    assert match_notes(scenario(age=35, salary=200_000, goal={"deferral": 5000},
+                                plan={"match_true_up": True})) == []  # the true-up pays the year's formula
