@@ -44,10 +44,20 @@ def parse_cell(text: str):
         return None
     if text.lower() in ("true", "false"):  # Excel writes TRUE/FALSE
         return text.lower() == "true"
+    if _SPREADSHEET_MONEY.match(text):  # "$100,000" or "100,000.50", as spreadsheets export money
+        return _whole(float(text.lstrip("$").replace(",", "").strip()))
     try:
-        return tomllib.loads("v = " + text)["v"]
+        return _whole(tomllib.loads("v = " + text)["v"])
     except tomllib.TOMLDecodeError:
         return text
+
+
+_SPREADSHEET_MONEY = re.compile(r"^\$?\s*\d{1,3}(,\d{3})+(\.\d+)?$|^\$\s*\d+(\.\d+)?$")
+
+
+def _whole(value):
+    """40.0 (a spreadsheet's age or year) is 40: a whole float is an integer."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def unflatten(cells: dict) -> dict:
@@ -133,13 +143,15 @@ def _failed(number: int, ident: str | None, data: dict, error: str) -> dict:
             "tax_year": year if isinstance(year, int) and not isinstance(year, bool) else None}
 
 
-def plan_row(data: dict, ident: str | None, number: int):
-    """(summary, Plan or None) for one scenario dict; a bad scenario is an error row, never raised."""
+def plan_row(data: dict, ident: str | None, number: int, columns: bool = False):
+    """(summary, Plan or None) for one scenario dict; a bad scenario is an error row, never raised.
+    With `columns`, an error names the field as a CSV column (bonus.0.date, not bonus[0].date)."""
     name = data.get("name") if isinstance(data.get("name"), str) else None
     try:
         result = plan_one(data)
     except PlannerError as e:
-        return _failed(number, ident or name, data, f"{e.field}: {e.message}"), None
+        field = re.sub(r"\[(\d+)\]", r".\1", e.field) if columns else e.field
+        return _failed(number, ident or name, data, f"{field}: {e.message}"), None
     except Exception as e:  # noqa: BLE001 - one person's bug must not stop a million-row batch
         return _failed(number, ident or name, data, f"internal error: {e.__class__.__name__}: {e}"), None
     return {"row": number, "id": ident or name or str(number), "status": "ok", "error": "",
@@ -158,7 +170,7 @@ def _plan_cells(row: dict, number: int):
     except PlannerError as e:
         ident = row.get("id")
         return _failed(number, str(ident).strip() if ident else None, {}, f"{e.field}: {e.message}"), None
-    return plan_row(data, ident, number)
+    return plan_row(data, ident, number, columns=True)
 
 
 # ---------------------------------------------------------------- pandas
@@ -340,7 +352,7 @@ def _csv_rows(path: Path):
                 number += 1
                 extra = [c for c in record[len(header):] if c.strip()]
                 if len(record) < named or extra:  # cells out of place would land in the wrong fields
-                    yield number, first, PlannerError("cells", f"{len(record)} cells, the header has {named} columns")
+                    yield number, first, PlannerError("cells", f"{len(record)} given, the header has {named} columns")
                     continue
                 row = dict(zip(header, record))
                 row.pop("", None)  # an unnamed column (a trailing comma) carries nothing

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .cashflow import Cash
-from .match import full_match_pct
+from .match import full_match_pct, match_on
 from .money import pct_of
 from .rules import YearRules
 from .scenario import MAX, Goal
@@ -220,26 +220,45 @@ class _Solver:
                                          match_min)]
         # what payroll will defer is known without simulating: the elected total, cut at the
         # auto-stop; so simulate only the candidates that would defer the most, then the next
-        # the paycheck the auto-stop cuts keeps only what is left of the room, which may be
-        # less than its match needs (a short last paycheck at the 401(a)(17) limit): the same
-        # schedule with the last pay date raised until the auto-stop cuts it gives it all that is left
-        last = next((g for g in reversed(schedule.sequence) if g not in self.fixed), None) if exact else None
         by_deferral: dict[int, list[list[int]]] = {}
+        below: list[tuple[list[int], int]] = []  # short of an exact target: (levels, elected total)
         for levels, total in _candidates(schedule, hi, step, bases, self.fixed.keys()):
             if total <= target:
                 by_deferral.setdefault(total, []).append(levels)
+                if exact and total < target:
+                    below.append((levels, total))
             elif exact:
                 by_deferral.setdefault(target, []).append(levels)
-            if last is not None and total < target:
-                level = _lowest_reaching(schedule, last, levels[last], hi[last], target - total, step)
-                if level is not None:
-                    topped = list(levels)
-                    topped[last] = level
-                    by_deferral.setdefault(target, []).append(schedule.carry_over(topped, self.fixed.keys()))
         # deferral within one step of the smallest paycheck of the best is the grid's precision,
         # not a goal missed: among those, more match wins (priority 2) before cents of deferral;
         # an auto-stop that cuts exactly at the target leaves no such slack
         slack = 0 if exact else max(schedule.step_of_smallest_paycheck(step) - 1, 0)
+        scored = self.score(by_deferral, slack)
+        # the paycheck the auto-stop cuts keeps only what is left of the room, which may be
+        # less than its match needs (a short last paycheck at the 401(a)(17) limit): then try
+        # the schedules short of the target with their last pay date raised until the cut
+        # falls there, leaving it all the room has left
+        last = next((g for g in reversed(schedule.sequence) if g not in self.fixed), None)
+        if below and match_min and last is not None and self.cut_short(scored, last):
+            topped = []
+            for levels, total in below:
+                if target - total + schedule.amount(last, levels[last]) >= schedule.amount(last, match_min):
+                    level = _lowest_reaching(schedule, last, levels[last], hi[last], target - total, step)
+                    if level is not None:
+                        topped.append(schedule.carry_over(levels[:last] + [level] + levels[last + 1:],
+                                                          self.fixed.keys()))
+            scored += self.score({target: topped}, slack)
+        if not scored:
+            return []
+        enough = max(d for d, _, _, _ in scored) - slack
+        # with a true-up the year's match is the formula on the year: what per-paycheck
+        # rounding adds above it (half a cent a paycheck) must not outweigh the strategy
+        m_enough = max(m for _, m, _, _ in scored) - (len(schedule) if plan.match_true_up else 0)
+        return [((min(d, enough), min(m, m_enough), d), levels, sim) for d, m, levels, sim in scored]
+
+    def score(self, by_deferral: dict[int, list[list[int]]], slack: int) -> list[tuple]:
+        """(deferral, match, levels, simulation) of the valid schedules, most deferral first,
+        down to `slack` below the most that is valid."""
         scored, best = [], None
         for deferral in sorted(by_deferral, reverse=True):
             if best is not None and deferral < best - slack:
@@ -249,13 +268,16 @@ class _Solver:
                 if self.valid(sim):
                     best = deferral if best is None else best
                     scored.append((sim.totals["deferral"], sim.totals["match"], levels, sim))
+        return scored
+
+    def cut_short(self, scored: list[tuple], g: int) -> bool:
+        """Whether the best of `scored` pays pay date g less than its full match."""
         if not scored:
-            return []
-        enough = max(d for d, _, _, _ in scored) - slack
-        # with a true-up the year's match is the formula on the year: what per-paycheck
-        # rounding adds above it (half a cent a paycheck) must not outweigh the strategy
-        m_enough = max(m for _, m, _, _ in scored) - (len(schedule) if plan.match_true_up else 0)
-        return [((min(d, enough), min(m, m_enough), d), levels, sim) for d, m, levels, sim in scored]
+            return False
+        sim = max(scored, key=lambda s: (s[0], s[1]))[3]
+        rows = self.schedule.rows_of(g)
+        most = sum(match_on(self.rules.match, self.eligible[r], self.eligible[r]) for r in rows)
+        return sum(sim.match[r] for r in rows) + len(rows) < most
 
     # ---- (3): after-tax in the room each deferral leaves
     def after_tax_options(self, deferrals: list[tuple[list[int], Simulation]]) -> list[_Option]:

@@ -26,6 +26,7 @@ from planner.batch import (
     read_row,
     run_batch,
     summary_of,
+    summarize_row,
     unflatten,
     write_people,
 )
@@ -378,7 +379,7 @@ def test_a_row_with_cells_missing_is_an_error_row(tmp_path):
     result = run_cli("batch", source, "--out", tmp_path / "out")
     assert result.returncode == 1
     columns = len(HEADER.strip().split(","))
-    assert result.stderr.splitlines()[0] == f"planner: row 2 (line 3): cells: 2 cells, the header has {columns} columns"
+    assert result.stderr.splitlines()[0] == f"planner: row 2 (line 3): cells: 2 given, the header has {columns} columns"
     assert [r["status"] for r in read_summary(tmp_path / "out" / "summary.csv")] == ["ok", "error"]
 
 
@@ -411,3 +412,19 @@ def test_an_interrupted_batch_leaves_nothing(tmp_path, monkeypatch):
     assert seen == ["ann", "bob"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "system-tmp"]
     assert list(system_tmp.iterdir()) == []
+
+
+def test_spreadsheet_exports_read_as_numbers_and_errors_name_the_column():
+    """A spreadsheet writes 40.0 for an age and $100,000 for money; an error names the CSV
+    column (bonus.0.date), as the person typed it, not the TOML path bonus[0].date."""
+    assert parse_cell("40.0") == 40 and isinstance(parse_cell("40.0"), int)
+    assert parse_cell("$100,000") == 100_000 and parse_cell("100,000.50") == 100_000.5
+    assert parse_cell("$250") == 250 and parse_cell("1,5") == "1,5"  # not money: kept as text
+    ident, data = read_row({"tax_year": "2025.0", "age": "40.0", "pay.salary": "$200,000",
+                            "pay.frequency": "biweekly", "goal.after_tax": "MAX"})
+    assert data["tax_year"] == 2025 and data["age"] == 40 and data["pay"]["salary"] == 200_000
+    assert summarize_row({"tax_year": "2025", "age": "40.0", "pay.salary": "$200,000", "pay.frequency": "biweekly",
+                          "goal.after_tax": "MAX"}, 1)["status"] == "ok"
+    bad = summarize_row({"tax_year": "2025", "pay.salary": "100000", "pay.frequency": "biweekly",
+                         "bonus.0.date": "2024-03-01", "bonus.0.amount": "1000"}, 1)
+    assert bad["status"] == "error" and bad["error"].startswith("bonus.0.date: ")
