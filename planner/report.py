@@ -72,7 +72,8 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
     else:
         elections = election_changes(scenario, paychecks, periods)
 
-    notes = (_ytd_notes(scenario, limits, paychecks) + _floor_out_of_reach(cash) + list(warnings)
+    # with no paychecks left, "nothing to plan" says it all: the solver's shortfalls would repeat it
+    notes = (_ytd_notes(scenario, limits, paychecks) + _floor_out_of_reach(cash) + (list(warnings) if periods else [])
              + _warnings(command, scenario, limits, rules, periods, sim, match_lost))
     if command == "plan":
         notes += _match_short(rules, [paychecks.eligible[i] for i in future], sim)

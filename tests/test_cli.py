@@ -334,12 +334,13 @@ def test_match_shorthand_rate_is_a_percent(base):
 
 
 def test_nothing_left_to_plan_is_said_and_csv_keeps_its_header(tmp_path):
-    path = write(tmp_path, BASE + "[ytd]\nas_of = 2025-12-31\ndeferral = 23500\nafter_tax = 0\nmatch = 4000\n")
+    path = write(tmp_path, BASE + "[ytd]\nas_of = 2025-12-31\ndeferral = 10000\nafter_tax = 0\nmatch = 2000\n")
     proc = run_cli("plan", path, "--format", "csv")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("pay_date,kind,gross,eligible,deferral_pct")
     warnings = json.loads(run_cli("plan", path, "--format", "json").stdout)["warnings"]
     assert any("nothing to plan" in w for w in warnings), warnings
+    assert not any("not reached" in w for w in warnings), warnings  # said once, not again as shortfalls
 
 
 def test_replan_without_amounts_and_unused_room_are_said(tmp_path):
@@ -596,3 +597,9 @@ def test_totals_table_counts_an_earlier_employers_deferral(tmp_path):
     total, limit, room = deferral.split()[-3:]
     assert float(room.replace(",", "")) == round(float(limit.replace(",", "")) - 20_000
                                                  - float(total.replace(",", "")), 2)
+
+
+@pytest.mark.parametrize("match, said", [("500:4", "from 0 to 100, not 500"), ("0.5:4", "50 for 50 %"),
+                                         ("50:x", "like 50:4")])
+def test_match_shorthand_errors_echo_what_was_typed(base, match, said):
+    assert said in assert_clean_failure(run_cli("plan", base, "--match", match), "--match")
