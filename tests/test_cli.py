@@ -515,7 +515,7 @@ def test_check_says_when_no_election_covers_the_first_paychecks(tmp_path):
 
 
 @pytest.mark.parametrize("args, line", [
-    (["--match", "150:4"], "planner: error: --match: must be a rate from 0 to 1 (0.25 = 25 %), not 1.5"),
+    (["--match", "150:4"], "planner: error: --match: RATE is a percent from 0 to 100, not 150"),
     (["--salary", "-5"], "planner: error: --salary: must not be negative, not -5"),
 ])
 def test_flag_errors_name_the_flag_even_with_a_file(base, args, line):
