@@ -404,13 +404,25 @@ def batch_command(
         raise typer.Exit(1)  # the summary is written, but a script must be able to tell a row failed
 
 
+_SIGNALS: list[int] = []  # SIGTERM received
+
+
+def _terminated(signum, frame) -> None:
+    """SIGTERM (`kill`, `timeout`, a cancelled CI job) unwinds like Ctrl-C, so no temporary
+    file is left behind."""
+    _SIGNALS.append(signum)
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """The console script: usage errors (a bad flag value, an unknown flag) become the same
     one line as every other bad input, exit code 2."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False)  # typer returns 130 for Ctrl-C
     except (KeyboardInterrupt, typer.Abort):
-        typer.echo("planner: interrupted", err=True)
         code = 130
     except OSError as e:  # standard output closed or full (`planner limits > /dev/full`, a closed pipe)
         _quiet_stdout()
@@ -425,6 +437,9 @@ def main() -> None:
         else:
             typer.echo(f"planner: error: {' '.join(e.format_message().split())}", err=True)
             code = e.exit_code
+    if code == 130 or _SIGNALS:
+        typer.echo("planner: interrupted", err=True)
+        code = 128 + _SIGNALS[0] if _SIGNALS else 130
     sys.exit(code or 0)
 
 

@@ -11,6 +11,7 @@ import copy
 import csv
 import datetime as dt
 import json
+import os
 import random
 from pathlib import Path
 
@@ -428,3 +429,25 @@ def test_spreadsheet_exports_read_as_numbers_and_errors_name_the_column():
     bad = summarize_row({"tax_year": "2025", "pay.salary": "100000", "pay.frequency": "biweekly",
                          "bonus.0.date": "2024-03-01", "bonus.0.amount": "1000"}, 1)
     assert bad["status"] == "error" and bad["error"].startswith("bonus.0.date: ")
+
+
+def test_a_terminated_batch_leaves_nothing(tmp_path):
+    """SIGTERM (`kill`, `timeout`, a cancelled CI job) unwinds like Ctrl-C: exit 143 and
+    neither the output folder nor a temporary file is left."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    source = people_csv(tmp_path / "in.csv", *({"id": f"p{i}"} for i in range(400)))
+    out = tmp_path / "out"
+    child = subprocess.Popen([sys.executable, "-m", "planner", "batch", str(source), "--out", str(out),
+                              "--workbooks", "--quiet"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env={**os.environ, "TMPDIR": str(tmp_path)})
+    deadline = time.monotonic() + 30
+    while not any(out.glob(".planner-batch-*/*.xlsx")) and time.monotonic() < deadline:
+        time.sleep(0.02)  # until the first workbook is staged: the batch is under way
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=30)
+    assert child.returncode == 143 and err.strip() == "planner: interrupted", err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
