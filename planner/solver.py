@@ -131,7 +131,9 @@ class _Solver:
     def __init__(self, rules: YearRules, goal: Goal, schedule: Schedule, eligible: list[int],
                  fixed: dict[int, tuple[int, int]], cash: Cash | None):
         self.rules, self.goal, self.schedule, self.eligible, self.fixed = rules, goal, schedule, eligible, fixed
-        self.cash = cash if cash is not None and cash.floor > 0 else None  # only a floor constrains
+        # with [taxes] net pay is known, and no paycheck can pay out more than it has: the
+        # floor is goal.min_net_pay, or $0 when none is set
+        self.cash = cash
         self.step = rules.plan.pct_step
         self.front = goal.strategy == "front-load"
         n = len(schedule)
@@ -476,7 +478,8 @@ def _shortfalls(rules, cash, d_unused, d_binds, a_unused, a_binds, top_deferral,
 
     plan = rules.plan
     out = []
-    floor = f"the ${dollars(cash.floor):,.2f} take-home floor (goal.min_net_pay)" if cash else ""
+    floor = "" if cash is None else (f"the ${dollars(cash.floor):,.2f} take-home floor (goal.min_net_pay)" if cash.floor
+                                     else "net pay, which cannot go below $0 (the paycheck would not cover it)")
     if d_unused > 0 and d_binds:
         cap = floor if d_binds == "floor" else (
             f"the plan's maximum of {pct_value(min(plan.max_deferral_pct, plan.max_total_pct))}% per paycheck")

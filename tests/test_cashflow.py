@@ -367,18 +367,26 @@ SCHEDULE_KEYS = ("pay_date", "kind", "gross", "eligible", "deferral_pct", "defer
 @given(taxed_scenarios(floor=False))
 def test_taxes_without_a_floor_change_no_election(data):
     """[taxes] with min_net_pay 0 only adds the cash columns: the same periods, totals and
-    elections as the same plan without [taxes]."""
+    elections as the same plan without [taxes], wherever that plan nets at least $0 a
+    paycheck. Where it would not (a low salary, high after-tax caps), the spec's default
+    floor of $0 holds instead: no paycheck can pay out more than it has."""
     taxed = planner.plan(data).to_dict()
     untaxed_data = {k: v for k, v in data.items() if k != "taxes"}
     untaxed_data["goal"] = {k: v for k, v in data["goal"].items() if k != "use_rsu_proceeds"}
     plain = planner.plan(untaxed_data).to_dict()
+    assert_net_pay_rule(taxed, data["taxes"])
+    plain_net = [row["net_pay"] for row, p in zip(expected_cash(plain, data["taxes"]), plain["periods"])
+                 if p["kind"] == "regular"]
+    if min(plain_net, default=0) < 0:
+        assert all(cents(p["net_pay"]) + cents(p.get("rsu_cash_drawn", 0)) >= 0
+                   for p in taxed["periods"] if p["kind"] == "regular" and cents(p["deferral"]) + cents(p["after_tax"]))
+        return
     assert [{k: p[k] for k in SCHEDULE_KEYS} for p in taxed["periods"]] == \
            [{k: p[k] for k in SCHEDULE_KEYS} for p in plain["periods"]]
     assert {k: v for k, v in taxed["totals"].items() if k != "cash_flow"} == plain["totals"]
     assert taxed["elections"] == plain["elections"]
     assert "cash_flow" in taxed["totals"] and "cash_flow" not in plain["totals"]
     assert all("net_pay" not in p for p in plain["periods"])
-    assert_net_pay_rule(taxed, data["taxes"])
 
 
 # ---------------------------------------------------------------- the example
@@ -524,3 +532,18 @@ def test_json_periods_carry_the_cash_columns_only_with_taxes():
     assert all(set(CASH_KEYS) <= set(p) for p in taxed["periods"])
     plain = planner.plan(scenario(2025)).to_dict()
     assert not any(set(CASH_KEYS) & set(p) for p in plain["periods"])
+
+
+def test_without_a_floor_net_pay_never_goes_below_zero():
+    """Found by a new user's trial: $60,000 biweekly with 22 % + 5 % tax, $200 of other
+    deductions and a 60 % after-tax cap planned 40 % + 59 % and a net pay of -727.31 every
+    paycheck. The spec's min_net_pay = 0 is a floor too: what the paycheck cannot cover
+    is not planned, and the warning says what binds."""
+    data = scenario(age=40, salary=60_000, plan={"max_after_tax_pct": 60},
+                    taxes={"income_tax_rate": 0.22, "state_tax_rate": 0.05, "other_deductions": 200})
+    out = planner.plan(data).to_dict()
+    assert_net_pay_rule(out, data["taxes"])
+    nets = [cents(p["net_pay"]) for p in out["periods"]]
+    assert min(nets) >= 0 and min(nets) < 10_00  # at the floor, within a step of a paycheck
+    assert cents(out["totals"]["deferral"]) == 23_500_00
+    assert any("net pay, which cannot go below $0" in w and "After-tax goal not reached" in w for w in out["warnings"])
