@@ -75,8 +75,8 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
     # with no paychecks left, "nothing to plan" says it all: the solver's shortfalls would repeat it
     notes = (_ytd_notes(scenario, limits, paychecks) + _floor_out_of_reach(cash) + (list(warnings) if periods else [])
              + _warnings(command, scenario, limits, rules, periods, sim, match_lost))
-    if command == "plan":
-        notes += _match_short(rules, [paychecks.eligible[i] for i in future], sim)
+    if command == "plan" and not sim.totals["excess"]:  # an excess is said already, and is the cause
+        notes += _match_short(scenario, rules, periods, [paychecks.eligible[i] for i in future], sim)
     return Plan(
         command=command,
         name=scenario.name,
@@ -178,7 +178,8 @@ def _first_reaching(values: list[int], start: int, limit: int) -> int | None:
     return None
 
 
-def _match_short(rules: YearRules, eligible: list[int], sim: Simulation) -> list[str]:
+def _match_short(scenario: Scenario, rules: YearRules, periods: list[dict], eligible: list[int],
+                 sim: Simulation) -> list[str]:
     """What the plan's match falls short of the formula's most on this pay, and why (a plan
     that matches bands of each paycheck's pay, with no true-up to make up the difference)."""
     plan = rules.plan
@@ -191,7 +192,12 @@ def _match_short(rules: YearRules, eligible: list[int], sim: Simulation) -> list
         return []
     unmatched = [k for k, (m, top) in enumerate(zip(sim.match, most)) if top - m > 1]
     catch_up = [k for k in unmatched if sim.catch_up[k] and not plan.match_catch_up]
-    if len(catch_up) * 2 > len(unmatched):
+    lag = plan.election_lag if scenario.ytd and scenario.elections else 0
+    regular = [p["pay_date"] for p in periods if p["kind"] == "regular"]
+    lagged = [k for k in unmatched if regular and lag and periods[k]["pay_date"] <= regular[min(lag, len(regular)) - 1]]
+    if lagged and len(lagged) * 2 >= len(unmatched):
+        why = f"the elections in force still apply to the next {lag} paycheck{'s' if lag > 1 else ''} (plan.election_lag)"
+    elif len(catch_up) * 2 > len(unmatched):
         why = "deferral there is catch-up, which this plan does not match (plan.match_catch_up)"
     elif all(sim.deferral[k] == 0 for k in unmatched):
         why = "the deferral goal is used up before them"

@@ -20,6 +20,7 @@ class YearRules:
     catch_up_limit: int  # catch-up this person may add (0 when under 50)
     other_employer_deferral: int  # counts toward 402(g), not toward this plan's auto-stop
     annual_additions_limit: int  # lesser of 415(c) and the year's gross pay
+    additions_limited_by_pay: bool  # the year's gross pay is the lesser
     after_tax_cap: int  # 0 = none
     roth_catch_up: bool  # all catch-up must be Roth (414(v)(7))
     roth_deferrals: bool  # goal.deferral_type == "roth"
@@ -72,6 +73,7 @@ def year_rules(scenario: Scenario, limits: Limits, paychecks: Paychecks) -> Year
         catch_up_limit=catch_up,
         other_employer_deferral=ytd.other_employer_deferral if ytd else 0,
         annual_additions_limit=min(limits.annual_additions, year_gross),
+        additions_limited_by_pay=year_gross < limits.annual_additions,
         after_tax_cap=scenario.plan.after_tax_annual_cap,
         # the limits data has no threshold for years the rule is not in force (to 2025)
         roth_catch_up=threshold is not None and scenario.pay.prior_year_fica_wages > threshold,

@@ -172,6 +172,8 @@ def shown(value) -> str:
         return value.isoformat()
     if isinstance(value, str):
         return f'"{value}"'
+    if isinstance(value, (int, float)) and abs(value) >= 1e15:  # 1e300, not its 301 digits
+        return f"{value:.6g}"
     return repr(value) if not isinstance(value, (dict, list)) else ("a table" if isinstance(value, dict) else "a list")
 
 
@@ -273,9 +275,9 @@ class _Table:
 
     def choice(self, key: str, options, default):
         value = self.data.get(key, default)
-        if value not in options:
-            raise PlannerError(self.name(key), f"must be one of {', '.join(options)}, not {shown(value)}")
-        return value
+        if isinstance(value, str) and value.strip().lower() in options:  # "Biweekly" from a spreadsheet too
+            return value.strip().lower()
+        raise PlannerError(self.name(key), f"must be one of {', '.join(options)}, not {shown(value)}")
 
     def date(self, key: str, year: int | None = None, *, required=True) -> dt.date | None:
         if key not in self.data:

@@ -488,7 +488,8 @@ def _shortfalls(rules, cash, d_unused, d_binds, a_unused, a_binds, top_deferral,
         out.append("No deferral room is left: deferrals at an earlier employer used the 402(g) limit, "
                    "so this plan can earn no match.")
     if d_unused > close and not d_binds and rules.deferral_room:
-        why = (f"the 415(c) limit of the year's pay (${dollars(rules.annual_additions_limit):,.2f}) binds"
+        limit = "limit of the year's pay" if rules.additions_limited_by_pay else "annual-additions limit"
+        why = (f"the 415(c) {limit} (${dollars(rules.annual_additions_limit):,.2f}) binds"
                if additions_left <= close else "the paychecks left have too little eligible pay")
         out.append(f"Deferral goal not reached: {why}; ${dollars(d_unused):,.2f} of deferral room is left unused.")
     if a_unused > close and not a_binds:

@@ -603,3 +603,12 @@ def test_totals_table_counts_an_earlier_employers_deferral(tmp_path):
                                          ("50:x", "like 50:4")])
 def test_match_shorthand_errors_echo_what_was_typed(base, match, said):
     assert said in assert_clean_failure(run_cli("plan", base, "--match", match), "--match")
+
+
+def test_choices_in_any_case_and_huge_numbers_echoed_short(base, tmp_path):
+    path = write(tmp_path, BASE.replace('"biweekly"', '"Biweekly"') + '\n[goal]\ndeferral_type = "ROTH"\n')
+    proc = run_cli("plan", path, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["totals"]["roth"] == 23_500
+    line = assert_clean_failure(run_cli("plan", base, "--salary", "1e300"), "--salary")
+    assert line.endswith("not 1e+300")

@@ -597,3 +597,18 @@ def test_ytd_eligible_pay_that_does_not_fit_the_calendar_is_said():
     assert not any("ytd.eligible_pay" in w for w in planner.plan(near).warnings)
     over = scenario(ytd={"as_of": dt.date(2025, 3, 1), "deferral": 3_000, "eligible_pay": 500_000})
     assert any("above the 401(a)(17) limit of $350,000.00" in w for w in planner.plan(over).warnings)
+
+
+def test_match_below_the_most_names_the_election_lag_or_stays_quiet_over_a_limit():
+    """Found by a new user's trial: the reason given must be the real one. Elections of 2 %
+    in force for every paycheck left (a lag of 12) earn half the 4 % match: the lag is why.
+    Year-to-date amounts already over 415(c) are said as an excess, not as match lost."""
+    locked = scenario(age=40, elections=[(dt.date(2025, 1, 1), 2, 0)], plan={"election_lag": 12},
+                      ytd={"as_of": dt.date(2025, 6, 30), "deferral": 2000, "after_tax": 0, "match": 1000})
+    notes = [w for w in planner.plan(locked).warnings if "below the most" in w]
+    assert len(notes) == 1 and "plan.election_lag" in notes[0], notes
+    over = scenario(age=40, ytd={"as_of": dt.date(2025, 6, 30), "deferral": 10000, "after_tax": 60000,
+                                 "match": 3600})
+    warnings = planner.plan(over).warnings
+    assert any("Excess annual additions" in w for w in warnings)
+    assert not any("below the most" in w for w in warnings), warnings
