@@ -328,3 +328,20 @@ def test_a_plan_says_when_its_match_is_below_the_formulas_most():
     assert match_notes(scenario(age=35, salary=200_000)) == []
     assert match_notes(scenario(age=35, salary=200_000, goal={"deferral": 5000},
                                 plan={"match_true_up": True})) == []  # the true-up pays the year's formula
+
+
+@pytest.mark.parametrize("year, frequency, match, limit, match_cents", [
+    # 12 % of 8,333.33 is 1,000.00: 6 % on the first paycheck and 12 % on the other 23
+    (2025, "semimonthly", [{"rate": 0.5, "up_to_pct": 4}], 23_500_00, 4_000_08),
+    # 12 % of 16,666.67 is 2,000.00 and 15 % is 2,500.00: one month at 15 %, eleven at 12 %
+    (2026, "monthly", [{"rate": 1.0, "up_to_pct": 10}], 24_500_00, 20_000_04),
+])
+def test_without_an_auto_stop_one_change_of_several_steps_lands_exactly(year, frequency, match, limit, match_cents):
+    """Found by a new user's trial: one step on a run of paychecks fell short of 402(g) by
+    most of a step (23,416.69; 24,333.34), though a run a few steps apart lands on it with
+    the same single change and the same match."""
+    out = plan_dict(scenario(year, age=40, frequency=frequency, salary=200_000, match=match,
+                             plan={"auto_stop_deferral": False}, goal={"after_tax": 0}))
+    assert cents(out["totals"]["deferral"]) == limit
+    assert cents(out["totals"]["match"]) == match_cents
+    assert len(out["elections"]) == 2
