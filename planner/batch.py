@@ -297,6 +297,8 @@ def open_batch(source: str | Path, out: str | Path) -> Batch:
             raise PlannerError("--out", f"{csv_path} would overwrite INPUT")
     elif out.is_dir() or (not out.exists() and not suffix and out.parent.is_dir()):
         csv_path, xlsx_path = out / "summary.csv", out / "summary.xlsx"
+    elif not out.exists() and not suffix:
+        raise PlannerError("--out", f"folder {out.parent} does not exist (only the last folder of --out is created)")
     else:
         raise PlannerError("--out", f"{out} must be a folder (created if missing) or a .csv/.xlsx file")
     for path in (csv_path, xlsx_path):

@@ -26,8 +26,11 @@ def safe_text(value):
 
 
 def write_atomic(path: str | Path, write) -> None:
-    """Call write(tmp_path) for a temporary file beside `path`, then rename it onto `path`."""
+    """Call write(tmp_path) for a temporary file beside `path`, then rename it onto `path`
+    (onto the file a symbolic link points to: the link stays)."""
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as e:  # name the file asked for, not the temporary one

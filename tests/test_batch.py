@@ -451,3 +451,11 @@ def test_a_terminated_batch_leaves_nothing(tmp_path):
     _, err = child.communicate(timeout=30)
     assert child.returncode == 143 and err.strip() == "planner: interrupted", err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_out_in_a_missing_folder_says_which(tmp_path):
+    source = people_csv(tmp_path / "in.csv", {"id": "a"})
+    result = run_cli("batch", source, "--out", tmp_path / "no" / "such" / "out")
+    assert result.returncode == 2 and result.stderr.strip() == (
+        f"planner: error: --out: folder {tmp_path / 'no' / 'such'} does not exist (only the last folder of --out "
+        "is created)")

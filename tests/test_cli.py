@@ -612,3 +612,13 @@ def test_choices_in_any_case_and_huge_numbers_echoed_short(base, tmp_path):
     assert json.loads(proc.stdout)["totals"]["roth"] == 23_500
     line = assert_clean_failure(run_cli("plan", base, "--salary", "1e300"), "--salary")
     assert line.endswith("not 1e+300")
+
+
+def test_out_through_a_symbolic_link_writes_its_target(base, tmp_path):
+    target = tmp_path / "kept.json"
+    target.write_text("{}")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    proc = run_cli("plan", base, "--out", link)
+    assert proc.returncode == 0, proc.stderr
+    assert link.is_symlink() and json.loads(target.read_text())["tax_year"] == 2025
