@@ -110,6 +110,8 @@ def check(scenario: Scenario | dict | str | Path, limits: dict | str | Path | No
     # the match the same deferral dollars earn when placed to keep it: the solver's placement
     same_dollars = solve(rules, _goal_of(scenario, simulation), schedule_of(scenario, paychecks), eligible)
     match_lost = max(same_dollars.simulation.totals["match"] - simulation.totals["match"], 0)
+    if scenario.plan.match_true_up and match_lost <= len(eligible):
+        match_lost = 0  # the true-up pays the year's formula: cents of per-paycheck rounding are no loss
     return build_plan("check", scenario, year_limits, rules, paychecks, deferral, after_tax,
                       simulation, [], match_lost=match_lost, cash=cash)
 

@@ -71,16 +71,21 @@ class Cash:
             return 0
         return max(self.gross[row] - sum(self.withheld(row, 0).values()), 0)
 
+    def floor_of(self, row: int) -> int | None:
+        """The least a row may net: the take-home floor for a regular paycheck, $0 for a bonus
+        (payroll cannot take more than it pays), None for an RSU row (nothing is taken from it)."""
+        return {"regular": self.floor, "bonus": 0}.get(self.kinds[row])
+
     def covered(self, net: list[int]) -> tuple[int, list[int], list[int]]:
         """(uncovered shortfall below the floor, cash drawn per row, proceeds left per row).
 
-        Regular paychecks below the floor draw on RSU proceeds already received, when the
-        goal allows; whatever no cash covers is the shortfall."""
+        Paychecks below their floor draw on RSU proceeds already received, when the goal
+        allows; whatever no cash covers is the shortfall."""
         pool, uncovered, drawn, left = 0, 0, [], []
-        for row, kind in enumerate(self.kinds):
-            draw = 0
-            if kind == "regular" and net[row] < self.floor:
-                short = self.floor - net[row]
+        for row in range(len(self.kinds)):
+            draw, floor = 0, self.floor_of(row)
+            if floor is not None and net[row] < floor:
+                short = floor - net[row]
                 draw = min(short, pool) if self.use_proceeds else 0
                 uncovered += short - draw
                 pool -= draw

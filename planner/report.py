@@ -25,7 +25,7 @@ TOTAL_KEYS = ("deferral", "pretax", "roth", "catch_up", "after_tax", "match", "t
 
 
 def money(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
+    return f"-${-cents / 100:,.2f}" if cents < 0 else f"${cents / 100:,.2f}"
 
 
 def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRules, paychecks: Paychecks,

@@ -546,7 +546,7 @@ def _floor_caps(schedule: Schedule, cash: Cash, eligible: list[int], hi: list[in
                 stream: str, roth: bool, step: int, fixed: dict) -> list[int]:
     """Per pay date, the highest level of `stream` ("deferral" or "after_tax"), given the
     other stream's levels, that keeps every regular paycheck at or above the take-home
-    floor; RSU proceeds, where the goal allows, are spent on the earliest paychecks after
+    floor and every bonus at or above $0; RSU proceeds, where the goal allows, are spent on the earliest paychecks after
     the vest (a front-loader's use of them)."""
     caps, pool = [], 0
     for g in range(len(schedule)):
@@ -556,10 +556,11 @@ def _floor_caps(schedule: Schedule, cash: Cash, eligible: list[int], hi: list[in
             d_level, a_level = (level, other[g]) if stream == "deferral" else (other[g], level)
             total = 0
             for r in rows:
-                if cash.kinds[r] == "regular":
+                floor = cash.floor_of(r)
+                if floor is not None:
                     d = pct_of(d_level, eligible[r])
                     net = cash.net(r, 0 if roth else d, d if roth else 0, pct_of(a_level, eligible[r]))
-                    total += max(cash.floor - net, 0)
+                    total += max(floor - net, 0)
             return total
 
         cap = hi[g]

@@ -547,3 +547,19 @@ def test_without_a_floor_net_pay_never_goes_below_zero():
     assert min(nets) >= 0 and min(nets) < 10_00  # at the floor, within a step of a paycheck
     assert cents(out["totals"]["deferral"]) == 23_500_00
     assert any("net pay, which cannot go below $0" in w and "After-tax goal not reached" in w for w in out["warnings"])
+
+
+def test_a_bonus_never_nets_below_zero():
+    """Found by a new user's trial: front-loading put 6 % + 59 % of a $50,000 bonus taxed at
+    22 % + 10 % state, netting -1,365.00. A bonus's floor is $0 (the take-home floor is
+    for regular paychecks): payroll cannot take more than the paycheck pays."""
+    data = scenario(age=40, frequency="monthly", salary=189_000, match=[{"rate": 0.5, "up_to_pct": 6}],
+                    plan={"max_deferral_pct": 90, "max_after_tax_pct": 90}, goal={"strategy": "front-load"},
+                    bonus=[{"date": dt.date(2025, 3, 14), "amount": 50_000}],
+                    taxes={"income_tax_rate": 0.3, "supplemental_rate": 0.22, "state_tax_rate": 0.1})
+    out = planner.plan(data).to_dict()
+    assert_net_pay_rule(out, data["taxes"])
+    (bonus,) = [p for p in out["periods"] if p["kind"] == "bonus"]
+    assert 0 <= cents(bonus["net_pay"]) < cents(bonus["eligible"]) // 100  # within a step of the bonus
+    assert all(cents(p["net_pay"]) >= 0 for p in out["periods"])
+    assert cents(out["totals"]["deferral"]) == 23_500_00

@@ -345,3 +345,15 @@ def test_without_an_auto_stop_one_change_of_several_steps_lands_exactly(year, fr
     assert cents(out["totals"]["deferral"]) == limit
     assert cents(out["totals"]["match"]) == match_cents
     assert len(out["elections"]) == 2
+
+
+def test_with_a_true_up_check_calls_no_cents_of_rounding_lost():
+    """Found by a new user's trial: a front-loaded true-up plan earns exactly the formula's
+    2,440.00 (4 % of $61,000); `check` of its own elections called $0.08 lost, the cents
+    per-paycheck rounding would add when spread evenly."""
+    data = scenario(frequency="semimonthly", salary=61_000, match=[{"rate": 1, "up_to_pct": 4}],
+                    plan={"match_true_up": True, "pct_step": 0.01, "max_total_pct": 65},
+                    goal={"strategy": "front-load"})
+    out = plan_dict(data)
+    assert cents(out["totals"]["match"]) == 2_440_00
+    assert _lost_against_check(out, data) == 0
