@@ -54,7 +54,8 @@ def schedule_of(scenario: Scenario, paychecks: Paychecks) -> Schedule:
     separate = scenario.plan.separate_bonus_election
     keys = [(day, kind == "bonus" and separate) for day, kind, paid in
             zip(paychecks.dates, paychecks.kinds, paychecks.paid) if not paid]
-    return Schedule(keys, [paychecks.eligible[i] for i in paychecks.future])
+    full = [paychecks.kinds[i] == "regular" and paychecks.eligible[i] == paychecks.gross[i] for i in paychecks.future]
+    return Schedule(keys, [paychecks.eligible[i] for i in paychecks.future], full)
 
 
 def lagged(scenario: Scenario, paychecks: Paychecks, schedule: Schedule) -> dict[int, tuple[int, int]]:

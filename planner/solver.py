@@ -10,8 +10,7 @@ exactly as payroll would run it, and the best valid one wins. Candidates are a b
 schedule (one even level, or front-loaded: as much as the caps allow early, the full-match
 minimum after) plus one more step on a run of leading or trailing paychecks, which lands
 within one step of one paycheck of any target, or exactly on it when an auto-stop cuts
-the last paycheck (without one, runs several steps apart often land exactly). Deferral is
-solved first, then after-tax in the room it leaves.
+the last paycheck. Deferral is solved first, then after-tax in the room it leaves.
 """
 
 from __future__ import annotations
@@ -46,8 +45,9 @@ class Schedule:
     """Election groups: the rows of one pay date share one election, except bonuses of a
     plan that takes a separate bonus election, which form groups of their own."""
 
-    def __init__(self, keys: list[tuple], eligible: list[int]):
-        """`keys` names each row's group, (pay date, separate bonus?), in row order."""
+    def __init__(self, keys: list[tuple], eligible: list[int], full: list[bool] | None = None):
+        """`keys` names each row's group, (pay date, separate bonus?), in row order; `full`
+        marks the regular rows whose base pay is all eligible (not cut at 401(a)(17))."""
         index: dict = {}
         self.group_of_row = [index.setdefault(key, len(index)) for key in keys]
         self.pay: list[list[int]] = [[] for _ in index]  # eligible cents of each group's rows
@@ -57,6 +57,8 @@ class Schedule:
             self.rows_by_group[g].append(row)
         self.bonus_only = [bool(key[1]) for key in index]  # outside the pay election's sequence
         self.live = [sum(p) > 0 for p in self.pay]
+        full = [True] * len(eligible) if full is None else full
+        self.regular = [any(full[r] for r in rows) for rows in self.rows_by_group]  # a whole regular paycheck
         self.all_live = all(self.live)
         # pay dates with eligible pay whose election is one of the pay election's sequence
         self.sequence = [g for g in range(len(self.pay)) if self.live[g] and not self.bonus_only[g]]
@@ -90,8 +92,10 @@ class Schedule:
         return max((self.amount(g, step) for g in range(len(self)) if self.live[g]), default=0)
 
     def step_of_smallest_paycheck(self, step: int) -> int:
-        """One step of the smallest pay date with eligible pay: the precision the grid allows."""
-        return min((self.amount(g, step) for g in range(len(self)) if self.live[g]), default=0)
+        """One step of the smallest regular paycheck (a whole one: not a small bonus, nor the
+        one the 401(a)(17) limit cuts short): the precision the grid allows."""
+        regular = [self.amount(g, step) for g in range(len(self)) if self.live[g] and self.regular[g]]
+        return min(regular or [self.amount(g, step) for g in range(len(self)) if self.live[g]], default=0)
 
     def carry_over(self, levels: list[int], keep=frozenset()) -> list[int]:
         """Groups without eligible pay keep the pay election before them (no change needed);
@@ -232,10 +236,6 @@ class _Solver:
                     below.append((levels, total))
             elif exact:
                 by_deferral.setdefault(target, []).append(levels)
-        if not exact:  # no cut lands on the target: a run a few steps higher or lower can (one change)
-            even = _even(schedule, self.d_lo, hi, target, step)
-            for levels, total in _shifted_runs(schedule, even, self.d_lo, hi, target, step, self.fixed.keys()):
-                by_deferral.setdefault(total, []).append(levels)
         # deferral within one step of the smallest paycheck of the best is the grid's precision,
         # not a goal missed: among those, more match wins (priority 2) before cents of deferral;
         # an auto-stop that cuts exactly at the target leaves no such slack
@@ -401,37 +401,6 @@ def _candidates(schedule: Schedule, hi: list[int], step: int, bases: list, keep=
                 if tuple(candidate) not in seen:
                     seen.add(tuple(candidate))
                     yield candidate, total
-
-
-def _shifted_runs(schedule: Schedule, even: list[int], lo: list[int], hi: list[int], target: int, step: int,
-                  keep=frozenset()):
-    """(levels, elected total) with one change that can land nearer a target no cut reaches:
-    `even` with a run of leading or trailing pay dates raised by the most steps that stay
-    within target, and one step above `even` with a run lowered by the fewest that bring it
-    within; two steps or more (one is `_candidates`' run), for every length of run."""
-    paid = [g for g in range(len(schedule)) if schedule.paid(g) and g not in keep]
-    up = [min(level + step, h) for level, h in zip(even, hi)]
-    for start, sign in ((even, 1), (up, -1)):
-        start_total = schedule.total(start)
-        for order in (paid, paid[::-1]):
-            for k in range(1, len(order) + 1):
-                run = order[:k]
-                room = min((hi[g] - start[g]) if sign > 0 else (start[g] - lo[g]) for g in run) // step
-                found = None
-                for j in range(2, room + 1):
-                    total = start_total + sum(schedule.amount(g, start[g] + sign * j * step) - schedule.amount(g, start[g])
-                                              for g in run)
-                    if total <= target:
-                        found = (j, total)
-                        if sign < 0:
-                            break  # the fewest steps down that fit
-                    elif sign > 0:
-                        break  # past the most steps up that fit
-                if found:
-                    levels = list(start)
-                    for g in run:
-                        levels[g] += sign * found[0] * step
-                    yield schedule.carry_over(levels, keep), found[1]
 
 
 def _even(schedule: Schedule, lo: list[int], hi: list[int], target: int, step: int) -> list[int]:

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 PCT_STEPS = [1, 0.5, 0.1, 0.01]
+
+
+def property_settings(examples: int) -> settings:
+    """A bounded number of examples (PLANNER_PROPERTY_EXAMPLES overrides it), the same ones
+    on every run, so that CI is repeatable; PLANNER_PROPERTY_RANDOM=1 explores new ones."""
+    return settings(max_examples=int(os.environ.get("PLANNER_PROPERTY_EXAMPLES", examples)), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow],
+                    derandomize=not os.environ.get("PLANNER_PROPERTY_RANDOM"))
 
 
 def day_in(year: int):

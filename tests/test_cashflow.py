@@ -13,19 +13,18 @@ proceeds are its value less those taxes. Pre-tax deferrals do not lower FICA wag
 from __future__ import annotations
 
 import datetime as dt
-import os
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import planner
 from planner.errors import PlannerError
 from tests.helpers import REPO, cents, half_up, run_cli, scenario
+from tests.strategies import property_settings
 
-SETTINGS = settings(max_examples=int(os.environ.get("PLANNER_PROPERTY_EXAMPLES", "40")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = property_settings(40)
 
 SS_WAGE_BASE = {2023: 160_200_00, 2024: 168_600_00, 2025: 176_100_00, 2026: 184_500_00}  # rules.md 1
 MEDICARE_THRESHOLD = 200_000_00

@@ -9,17 +9,16 @@ sums. A check reports as excess exactly what is above the limits.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from fractions import Fraction
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 import planner
 from tests.helpers import assert_elections_agree, cents, match_cents, pct_amount
-from tests.strategies import scenarios
+from tests.strategies import property_settings, scenarios
 
 # 60 examples keeps the suite fast; PLANNER_PROPERTY_EXAMPLES=2000 for a deeper search.
-SETTINGS = settings(max_examples=int(os.environ.get("PLANNER_PROPERTY_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = property_settings(60)
 
 
 

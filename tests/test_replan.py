@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import planner
@@ -33,11 +32,10 @@ from tests.helpers import (
     run_cli,
     scenario,
 )
-from tests.strategies import day_in, scenarios
+from tests.strategies import day_in, property_settings, scenarios
 
 # 40 examples keep this file fast; PLANNER_PROPERTY_EXAMPLES=2000 for a deeper search.
-SETTINGS = settings(max_examples=int(os.environ.get("PLANNER_PROPERTY_EXAMPLES", "40")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = property_settings(40)
 
 KEYS = ("deferral", "after_tax", "match")
 def as_percent(hundredths: int):
