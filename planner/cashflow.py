@@ -71,24 +71,26 @@ class Cash:
             return 0
         return max(self.gross[row] - sum(self.withheld(row, 0).values()), 0)
 
-    def floor_of(self, row: int) -> int | None:
-        """The least a row may net: the take-home floor for a regular paycheck, $0 for a bonus
-        (payroll cannot take more than it pays), None for an RSU row (nothing is taken from it)."""
-        return {"regular": self.floor, "bonus": 0}.get(self.kinds[row])
+    def shortfall(self, row: int, net: int) -> tuple[int, int]:
+        """(below $0, below the take-home floor and above $0) of a row's net pay. Nothing can
+        cover the first: payroll cannot take more than a paycheck pays, bonus or regular. RSU
+        cash may cover the second, which only regular paychecks have (goal.min_net_pay)."""
+        kind = self.kinds[row]
+        if kind == "rsu":  # nothing is taken from it: its taxes are paid in shares
+            return 0, 0
+        return max(-net, 0), (max(self.floor - max(net, 0), 0) if kind == "regular" else 0)
 
     def covered(self, net: list[int]) -> tuple[int, list[int], list[int]]:
-        """(uncovered shortfall below the floor, cash drawn per row, proceeds left per row).
+        """(uncovered shortfall, cash drawn per row, proceeds left per row).
 
-        Paychecks below their floor draw on RSU proceeds already received, when the goal
-        allows; whatever no cash covers is the shortfall."""
+        Regular paychecks below the floor draw on RSU proceeds already received, when the
+        goal allows; whatever no cash covers, and any net pay below $0, is the shortfall."""
         pool, uncovered, drawn, left = 0, 0, [], []
         for row in range(len(self.kinds)):
-            draw, floor = 0, self.floor_of(row)
-            if floor is not None and net[row] < floor:
-                short = floor - net[row]
-                draw = min(short, pool) if self.use_proceeds else 0
-                uncovered += short - draw
-                pool -= draw
+            below_zero, short = self.shortfall(row, net[row])
+            draw = min(short, pool) if self.use_proceeds else 0
+            uncovered += below_zero + short - draw
+            pool -= draw
             if self.use_proceeds:
                 pool += self.proceeds(row)
             drawn.append(draw)

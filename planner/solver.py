@@ -515,22 +515,22 @@ def _floor_caps(schedule: Schedule, cash: Cash, eligible: list[int], hi: list[in
                 stream: str, roth: bool, step: int, fixed: dict) -> list[int]:
     """Per pay date, the highest level of `stream` ("deferral" or "after_tax"), given the
     other stream's levels, that keeps every regular paycheck at or above the take-home
-    floor and every bonus at or above $0; RSU proceeds, where the goal allows, are spent on the earliest paychecks after
-    the vest (a front-loader's use of them)."""
+    floor and every paycheck at or above $0; RSU proceeds, where the goal allows, cover the
+    floor (never $0) on the earliest paychecks after the vest (a front-loader's use of them)."""
     caps, pool = [], 0
     for g in range(len(schedule)):
         rows = schedule.rows_of(g)
 
-        def short(level: int) -> int:
+        def short(level: int) -> tuple[int, int]:
+            """(below $0, below the floor) of the pay date's rows at `level`."""
             d_level, a_level = (level, other[g]) if stream == "deferral" else (other[g], level)
-            total = 0
+            hard = soft = 0
             for r in rows:
-                floor = cash.floor_of(r)
-                if floor is not None:
-                    d = pct_of(d_level, eligible[r])
-                    net = cash.net(r, 0 if roth else d, d if roth else 0, pct_of(a_level, eligible[r]))
-                    total += max(floor - net, 0)
-            return total
+                d = pct_of(d_level, eligible[r])
+                below_zero, below_floor = cash.shortfall(
+                    r, cash.net(r, 0 if roth else d, d if roth else 0, pct_of(a_level, eligible[r])))
+                hard, soft = hard + below_zero, soft + below_floor
+            return hard, soft
 
         cap = hi[g]
         if g not in fixed:
@@ -538,8 +538,9 @@ def _floor_caps(schedule: Schedule, cash: Cash, eligible: list[int], hi: list[in
             low, high = 0, hi[g] // step  # the highest grid level whose shortfall the cash covers
             while low < high:
                 mid = (low + high + 1) // 2
-                low, high = (mid, high) if short(mid * step) <= allowed else (low, mid - 1)
+                hard, soft = short(mid * step)
+                low, high = (mid, high) if not hard and soft <= allowed else (low, mid - 1)
             cap = low * step
-        pool += sum(cash.proceeds(r) for r in rows) - (short(cap) if cash.use_proceeds else 0)
+        pool += sum(cash.proceeds(r) for r in rows) - (short(cap)[1] if cash.use_proceeds else 0)
         caps.append(cap)
     return caps

@@ -295,12 +295,15 @@ def nothing_saved(out: dict, taxes: dict) -> list[int]:
 
 
 def uncovered(kinds: list[str], net: list[int], proceeds: list[int], floor: int, use_proceeds: bool) -> int:
-    """The rule's shortfall below the floor: regular paychecks draw on RSU cash already received."""
+    """The rule's shortfall: net pay below $0 (any paycheck: nothing covers it), and below the
+    floor above $0 (regular paychecks, which draw on RSU cash already received)."""
     pool = short_total = 0
     for kind, n, cash in zip(kinds, net, proceeds):
-        if kind == "regular" and n < floor:
-            draw = min(floor - n, pool) if use_proceeds else 0
-            short_total += floor - n - draw
+        if kind != "rsu":
+            short_total += max(-n, 0)
+        if kind == "regular" and max(n, 0) < floor:
+            draw = min(floor - max(n, 0), pool) if use_proceeds else 0
+            short_total += floor - max(n, 0) - draw
             pool -= draw
         if use_proceeds:
             pool += cash
@@ -339,8 +342,10 @@ def test_no_regular_paycheck_nets_below_the_floor(data):
         if not use:
             assert drawn == 0 and cents(p["rsu_cash_left"]) == 0, p
             continue
+        if p["kind"] != "rsu" and cents(p["deferral"]) + cents(p["after_tax"]):
+            assert net >= 0, (p, where)  # no paycheck pays out more than it has
         if drawn:
-            assert p["kind"] == "regular" and net < floor and drawn == min(floor - net, pool), (p, pool, where)
+            assert p["kind"] == "regular" and net < floor and drawn == min(floor - max(net, 0), pool), (p, pool, where)
         pool += cents(p["rsu_proceeds"]) - drawn
         assert cents(p["rsu_cash_left"]) == pool >= 0, (p, pool)
 
@@ -368,17 +373,17 @@ def test_taxes_without_a_floor_change_no_election(data):
     """[taxes] with min_net_pay 0 only adds the cash columns: the same periods, totals and
     elections as the same plan without [taxes], wherever that plan nets at least $0 a
     paycheck. Where it would not (a low salary, high after-tax caps), the spec's default
-    floor of $0 holds instead: no paycheck can pay out more than it has."""
+    floor of $0 holds instead, for bonuses too: no paycheck can pay out more than it has."""
     taxed = planner.plan(data).to_dict()
     untaxed_data = {k: v for k, v in data.items() if k != "taxes"}
     untaxed_data["goal"] = {k: v for k, v in data["goal"].items() if k != "use_rsu_proceeds"}
     plain = planner.plan(untaxed_data).to_dict()
     assert_net_pay_rule(taxed, data["taxes"])
     plain_net = [row["net_pay"] for row, p in zip(expected_cash(plain, data["taxes"]), plain["periods"])
-                 if p["kind"] == "regular"]
+                 if p["kind"] != "rsu"]
     if min(plain_net, default=0) < 0:
-        assert all(cents(p["net_pay"]) + cents(p.get("rsu_cash_drawn", 0)) >= 0
-                   for p in taxed["periods"] if p["kind"] == "regular" and cents(p["deferral"]) + cents(p["after_tax"]))
+        assert all(cents(p["net_pay"]) >= 0 for p in taxed["periods"]
+                   if p["kind"] != "rsu" and cents(p["deferral"]) + cents(p["after_tax"]))
         return
     assert [{k: p[k] for k in SCHEDULE_KEYS} for p in taxed["periods"]] == \
            [{k: p[k] for k in SCHEDULE_KEYS} for p in plain["periods"]]
