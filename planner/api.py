@@ -6,13 +6,12 @@ solver or simulation -> Plan. The CLI calls exactly these.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from .cashflow import cash_rules
 from .errors import PlannerError
 from .limits import limits_for
-from .paychecks import Paychecks, build_paychecks
+from .paychecks import Paychecks, build_paychecks, lagged_until
 from .report import build_plan
 from .result import Plan
 from .rules import year_rules
@@ -68,11 +67,9 @@ def lagged(scenario: Scenario, paychecks: Paychecks, schedule: Schedule) -> dict
         raise PlannerError("election", f"plan.election_lag = {lag} in a re-plan needs the elections in force "
                                        "as [[election]] entries")
     deferral, after_tax = elections_in_force(scenario, paychecks)
-    future = paychecks.future
-    regular_days = sorted({paychecks.dates[i] for i in future if paychecks.kinds[i] == "regular"})
-    last_lagged = regular_days[min(lag, len(regular_days)) - 1] if regular_days else dt.date.min
+    until = lagged_until(paychecks, lag)
     return {schedule.group_of_row[k]: (deferral[k], after_tax[k])
-            for k, i in enumerate(future) if paychecks.dates[i] <= last_lagged}
+            for k, i in enumerate(paychecks.future) if paychecks.dates[i] <= until}
 
 
 def plan(scenario: Scenario | dict | str | Path, limits: dict | str | Path | None = None) -> Plan:

@@ -44,6 +44,11 @@ def match_on(tiers: tuple[MatchTier, ...], deferral: int, eligible: int, deferre
     return div_half_up(curve(deferred_before + deferral), RATE_SCALE) - div_half_up(curve(deferred_before), RATE_SCALE)
 
 
+def most_on(tiers: tuple[MatchTier, ...], eligible: int) -> int:
+    """The most a paycheck's pay-band match can be: its deferral fills every band."""
+    return match_on(tiers, eligible, eligible)
+
+
 def full_match_pct(tiers: tuple[MatchTier, ...]) -> int:
     """The deferral percent of a paycheck above which the pay-percent bands give no more match."""
     return max((t.up_to_pct for t in tiers if t.up_to_pct is not None), default=0)

@@ -79,6 +79,13 @@ def build_paychecks(scenario: Scenario, compensation_limit: int) -> Paychecks:
     )
 
 
+def lagged_until(paychecks: Paychecks, lag: int) -> dt.date:
+    """The last pay date an election lag keeps on the elections in force: the lag-th regular
+    pay date still to be paid (date.min when the lag keeps none)."""
+    days = sorted({paychecks.dates[i] for i in paychecks.future if paychecks.kinds[i] == "regular"})
+    return days[min(lag, len(days)) - 1] if days and lag > 0 else dt.date.min
+
+
 def regular_dates_before(scenario: Scenario) -> list[dt.date]:
     """The regular pay dates of the year before, to count an election lag back across Jan 1."""
     pay = scenario.pay

@@ -8,9 +8,9 @@ import datetime as dt
 from .cashflow import Cash
 from .errors import PlannerError
 from .limits import Limits, built_in_years, limits_for
-from .match import full_match_pct, match_on
+from .match import full_match_pct, most_on
 from .money import dollars, pct_of, pct_value
-from .paychecks import Paychecks, regular_dates_before
+from .paychecks import Paychecks, lagged_until, regular_dates_before
 from .presets import assumptions
 from .result import Plan
 from .rules import YearRules
@@ -76,7 +76,10 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
     notes = (_ytd_notes(scenario, limits, paychecks) + _floor_out_of_reach(cash) + (list(warnings) if periods else [])
              + _warnings(command, scenario, limits, rules, periods, sim, match_lost))
     if command == "plan" and not sim.totals["excess"]:  # an excess is said already, and is the cause
-        notes += _match_short(scenario, rules, periods, [paychecks.eligible[i] for i in future], sim)
+        lag = scenario.plan.election_lag if scenario.ytd and scenario.elections else 0
+        until = lagged_until(paychecks, lag)
+        lagged = [k for k, i in enumerate(future) if paychecks.dates[i] <= until]
+        notes += _match_short(rules, [paychecks.eligible[i] for i in future], sim, lagged, lag)
     return Plan(
         command=command,
         name=scenario.name,
@@ -178,24 +181,22 @@ def _first_reaching(values: list[int], start: int, limit: int) -> int | None:
     return None
 
 
-def _match_short(scenario: Scenario, rules: YearRules, periods: list[dict], eligible: list[int],
-                 sim: Simulation) -> list[str]:
+def _match_short(rules: YearRules, eligible: list[int], sim: Simulation, lagged: list[int], lag: int) -> list[str]:
     """What the plan's match falls short of the formula's most on this pay, and why (a plan
-    that matches bands of each paycheck's pay, with no true-up to make up the difference)."""
+    that matches bands of each paycheck's pay, with no true-up to make up the difference);
+    `lagged` are the rows an election lag keeps on the elections in force."""
     plan = rules.plan
     if plan.match_true_up or not rules.match or any(t.up_to_pct is None for t in rules.match):
         return []
-    most = [match_on(rules.match, pay, pay) for pay in eligible]  # every paycheck at its full-match deferral
+    most = [most_on(rules.match, pay) for pay in eligible]
     cap = plan.match_annual_cap and max(plan.match_annual_cap - rules.ytd_match, 0)
     short = (min(sum(most), cap) if cap else sum(most)) - sum(sim.match)
     if short <= len(eligible):  # cents of per-paycheck rounding
         return []
     unmatched = [k for k, (m, top) in enumerate(zip(sim.match, most)) if top - m > 1]
     catch_up = [k for k in unmatched if sim.catch_up[k] and not plan.match_catch_up]
-    lag = plan.election_lag if scenario.ytd and scenario.elections else 0
-    regular = [p["pay_date"] for p in periods if p["kind"] == "regular"]
-    lagged = [k for k in unmatched if regular and lag and periods[k]["pay_date"] <= regular[min(lag, len(regular)) - 1]]
-    if lagged and len(lagged) * 2 >= len(unmatched):
+    kept = [k for k in unmatched if k in lagged]
+    if kept and len(kept) * 2 >= len(unmatched):
         why = f"the elections in force still apply to the next {lag} paycheck{'s' if lag > 1 else ''} (plan.election_lag)"
     elif len(catch_up) * 2 > len(unmatched):
         why = "deferral there is catch-up, which this plan does not match (plan.match_catch_up)"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .cashflow import Cash
-from .match import full_match_pct, match_on
+from .match import full_match_pct, most_on
 from .money import pct_of
 from .rules import YearRules
 from .scenario import MAX, Goal
@@ -45,7 +45,7 @@ class Schedule:
     """Election groups: the rows of one pay date share one election, except bonuses of a
     plan that takes a separate bonus election, which form groups of their own."""
 
-    def __init__(self, keys: list[tuple], eligible: list[int], full: list[bool] | None = None):
+    def __init__(self, keys: list[tuple], eligible: list[int], full: list[bool]):
         """`keys` names each row's group, (pay date, separate bonus?), in row order; `full`
         marks the regular rows whose base pay is all eligible (not cut at 401(a)(17))."""
         index: dict = {}
@@ -57,7 +57,6 @@ class Schedule:
             self.rows_by_group[g].append(row)
         self.bonus_only = [bool(key[1]) for key in index]  # outside the pay election's sequence
         self.live = [sum(p) > 0 for p in self.pay]
-        full = [True] * len(eligible) if full is None else full
         self.regular = [any(full[r] for r in rows) for rows in self.rows_by_group]  # a whole regular paycheck
         self.all_live = all(self.live)
         # pay dates with eligible pay whose election is one of the pay election's sequence
@@ -236,7 +235,7 @@ class _Solver:
                     below.append((levels, total))
             elif exact:
                 by_deferral.setdefault(target, []).append(levels)
-        # deferral within one step of the smallest paycheck of the best is the grid's precision,
+        # deferral within one step of the smallest regular paycheck of the best is the grid's precision,
         # not a goal missed: among those, more match wins (priority 2) before cents of deferral;
         # an auto-stop that cuts exactly at the target leaves no such slack
         slack = 0 if exact else max(schedule.step_of_smallest_paycheck(step) - 1, 0)
@@ -283,7 +282,7 @@ class _Solver:
             return False
         sim = max(scored, key=lambda s: (s[0], s[1]))[3]
         rows = self.schedule.rows_of(g)
-        most = sum(match_on(self.rules.match, self.eligible[r], self.eligible[r]) for r in rows)
+        most = sum(most_on(self.rules.match, self.eligible[r]) for r in rows)
         return sum(sim.match[r] for r in rows) + len(rows) < most
 
     # ---- (3): after-tax in the room each deferral leaves
