@@ -117,13 +117,7 @@ def _scenario(file: Optional[Path], flags: dict, raises: list[str], bonuses: lis
         data.setdefault("bonus", []).extend({"date": d, "amount": v} for d, v in _pairs("--bonus", bonuses, "AMOUNT"))
     if rsus:
         data.setdefault("rsu", []).extend({"date": d, "value": v} for d, v in _pairs("--rsu", rsus, "VALUE"))
-    try:
-        return scenario_from_dict(data)
-    except PlannerError as e:
-        flag = _flag_of(e.field, flags, file is None, {"--raise": raises, "--bonus": bonuses, "--rsu": rsus})
-        if flag:  # name what the user typed
-            raise PlannerError(flag, e.message) from None
-        raise
+    return scenario_from_dict(data)
 
 
 def _flag_of(field: str, flags: dict, no_file: bool, lists: dict) -> str | None:
@@ -188,8 +182,9 @@ def _run(command: str, file, fmt, out, limits, flags, raises, bonuses, rsus, vie
             raise PlannerError("--view", "cashflow needs a [taxes] table in the scenario to estimate net pay")
         result = getattr(planner, command)(scenario, limits=_limits(limits))
         _emit(result, fmt, out, view)
-    except PlannerError as e:
-        fail(e.field, e.message)
+    except PlannerError as e:  # name what the user typed: --year for tax_year, --match for plan.match[0].rate
+        flag = _flag_of(e.field, flags, file is None, {"--raise": raises, "--bonus": bonuses, "--rsu": rsus})
+        fail(flag or e.field, e.message)
     except OSError as e:  # the output could not be written (a full disk, a read-only file)
         target = e.filename or out or "standard output"
         fail("--out" if out is not None else "output", f"cannot write {target}: {e.strerror or e}")

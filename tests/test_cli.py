@@ -622,3 +622,10 @@ def test_out_through_a_symbolic_link_writes_its_target(base, tmp_path):
     proc = run_cli("plan", base, "--out", link)
     assert proc.returncode == 0, proc.stderr
     assert link.is_symlink() and json.loads(target.read_text())["tax_year"] == 2025
+
+
+def test_a_year_without_limits_from_a_flag_names_the_flag():
+    """Found by a fresh clone's trial: --year 2027 named the field tax_year, not the flag typed."""
+    line = assert_clean_failure(run_cli("plan", "--year", "2027", "--age", "35", "--salary", "200000",
+                                        "--frequency", "biweekly"), "--year", "--limits FILE")
+    assert "tax_year" not in line.split(":")[1]
