@@ -190,7 +190,7 @@ class _Solver:
         rules, goal, plan, step, schedule = self.rules, self.goal, self.rules.plan, self.step, self.schedule
         target = rules.deferral_room if goal.deferral == MAX else max(goal.deferral - rules.ytd_deferral, 0)
         self.d_target = target = min(target, rules.deferral_room)
-        self.d_plan_hi = self.pinned([_round_down(min(plan.max_deferral_pct, plan.max_total_pct), step)]
+        self.d_plan_hi = self.pinned([round_down(min(plan.max_deferral_pct, plan.max_total_pct), step)]
                                      * len(schedule), 0)
         self.d_hi = self.floor_capped(self.d_plan_hi, self.a_lo, "deferral")
         scored = self.deferrals_near(target)
@@ -212,7 +212,7 @@ class _Solver:
     def deferrals_near(self, target: int) -> list[tuple[tuple[int, int], list[int], Simulation]]:
         """Valid deferral schedules near `target`, scored by (deferral within the grid's precision, match, deferral)."""
         goal, plan, step, schedule, rules, hi = self.goal, self.rules.plan, self.step, self.schedule, self.rules, self.d_hi
-        match_min = 0 if plan.match_true_up else _round_up(full_match_pct(rules.match), step)
+        match_min = 0 if plan.match_true_up else round_up(full_match_pct(rules.match), step)
         stops = plan.auto_stop_deferral or plan.spillover_to_after_tax
         stop_room = rules.deferral_limit + rules.catch_up_limit - rules.ytd_deferral
         exact = stops and stop_room == target  # payroll cuts the last paycheck exactly at the target
@@ -300,8 +300,8 @@ class _Solver:
             payroll_cuts_at_target = plan.auto_stop_after_tax and (
                 goal.after_tax == MAX or goal.after_tax - t["after_tax"] > room)
             target = max(room, 0) + schedule.total(self.a_lo)  # candidates' totals hold the pinned after-tax
-            plan_hi = self.pinned([min(_round_down(plan.max_after_tax_pct, step),
-                                       _round_down(plan.max_total_pct - d, step)) for d in d_levels], 1)
+            plan_hi = self.pinned([min(round_down(plan.max_after_tax_pct, step),
+                                       round_down(plan.max_total_pct - d, step)) for d in d_levels], 1)
             hi = self.floor_capped(plan_hi, d_levels, "after_tax")
             bases = _bases(schedule, self.a_lo, hi, target, step, goal.strategy, 0)
             for a_levels, total in _candidates(schedule, hi, step, bases, self.fixed.keys()):
@@ -348,17 +348,17 @@ class _Solver:
         a_unused = chosen.target - (sim.totals["after_tax"] - chosen.d_sim.totals["after_tax"]
                                     + schedule.total(self.a_lo))
         paid = [g for g in range(len(schedule)) if schedule.paid(g) and g not in self.fixed]
-        return _shortfalls(rules, self.cash, d_unused, _binding(chosen.d_levels, self.d_hi, self.d_plan_hi, paid),
-                           a_unused, _binding(chosen.a_levels, chosen.a_hi, chosen.a_plan_hi, paid),
+        return shortfalls(rules, self.cash, d_unused, binding(chosen.d_levels, self.d_hi, self.d_plan_hi, paid),
+                           a_unused, binding(chosen.a_levels, chosen.a_hi, chosen.a_plan_hi, paid),
                            max(chosen.d_levels, default=0), schedule.step_of_largest_paycheck(self.step),
                            rules.annual_additions_limit - sim.totals["annual_additions"])
 
 
-def _round_down(pct: int, step: int) -> int:
+def round_down(pct: int, step: int) -> int:
     return max(pct, 0) // step * step
 
 
-def _round_up(pct: int, step: int) -> int:
+def round_up(pct: int, step: int) -> int:
     return -(-pct // step) * step
 
 
@@ -469,14 +469,14 @@ def _back_loaded(schedule: Schedule, base: list[int], hi: list[int], target: int
     return levels
 
 
-def _binding(levels: list[int], hi: list[int], plan_hi: list[int], paid: list[int]) -> str | None:
+def binding(levels: list[int], hi: list[int], plan_hi: list[int], paid: list[int]) -> str | None:
     """What stops more money: "floor" or "plan" when every paycheck is at its cap, else None."""
     if not paid or any(levels[g] < hi[g] for g in paid):
         return None
     return "floor" if any(hi[g] < plan_hi[g] for g in paid) else "plan"
 
 
-def _shortfalls(rules, cash, d_unused, d_binds, a_unused, a_binds, top_deferral, close, additions_left) -> list[str]:
+def shortfalls(rules, cash, d_unused, d_binds, a_unused, a_binds, top_deferral, close, additions_left) -> list[str]:
     """Plain sentences for goals the plan cannot reach, naming the constraint that binds."""
     from .money import dollars, pct_value
 

@@ -1,0 +1,452 @@
+"""The solver for many people at once: for the scenarios a batch mostly holds, `solve_many`
+gives exactly the Solution `solver.solve` gives each person, computed as numpy arrays of
+people x candidates x paychecks instead of a loop over one person's candidate schedules.
+
+It is the same method, step for step (read solver.py first): the same base schedules on
+the percent grid, the same candidates (one step more on a run of leading or trailing pay
+dates), the same scores, the same tie order (generation order, kept by stable sorts), the
+same choice of after-tax option. What makes it cheap:
+- Payroll without [taxes], [ytd] or a lag is closed-form: deferral is the running sum of
+  the elected amounts cut at the auto-stop, catch-up and excess are bands of that running
+  sum, the match is per row (bands of pay) or a curve of the running sum (bands of dollars).
+- After-tax never feeds back into deferral or match there, so an after-tax option is
+  valid exactly when the solver keeps it (within the room, or cut by payroll's auto-stop),
+  and the first option in the solver's order is its choice, with no simulation at all.
+People outside that (see `fits`), or where a rare path of the solver would run (nothing
+valid near the target, a short last paycheck to top up), get None: the caller plans them
+with `solver.solve`. The chosen schedule is always run once through `simulate` itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .match import full_match_pct
+from .money import PCT_SCALE, RATE_SCALE
+from .scenario import MAX
+from .simulate import simulate
+from .solver import MAX_TIED, Solution, binding, round_down, round_up, shortfalls
+
+PCT_DEN = 100 * PCT_SCALE  # percent units x cents -> cents
+CHUNK = 256  # people solved together: large enough to amortise numpy's per-call cost
+INT64_SAFE = 2 ** 62
+
+
+def fits(rules, goal, schedule, fixed, cash) -> bool:
+    """Whether `solve_many` plans this person (else None: plan them with solver.solve)."""
+    plan = rules.plan
+    if (cash is not None or fixed or goal.strategy != "even" or plan.match_true_up or plan.spillover_to_after_tax
+            or plan.match_annual_cap or rules.after_tax_cap or plan.separate_bonus_election
+            or rules.ytd_deferral or rules.ytd_after_tax or rules.ytd_match or rules.other_employer_deferral
+            or not any(schedule.live)):
+        return False
+    tiers = rules.match + rules.match_greater_of
+    pay_bands = [t.up_to_pct is not None for t in tiers]
+    if any(pay_bands) and (not all(pay_bands) or rules.match_greater_of):
+        return False  # a formula that mixes bands of pay and of dollars: the scalar solver's
+    return _int64_safe(rules, max(max(p) for p in schedule.pay if p))
+
+
+def _int64_safe(rules, largest_pay: int) -> bool:
+    """Every product below stays inside int64 (the exact sums reach rate x band x pay)."""
+    weight, low = 0, 0
+    for t in rules.match:
+        if t.up_to_pct is not None:
+            weight += t.rate * (t.up_to_pct - low)
+            low = t.up_to_pct
+    dollars = [t.up_to_dollars for t in rules.match + rules.match_greater_of if t.up_to_pct is None]
+    rates = [t.rate for t in rules.match + rules.match_greater_of]
+    return (2 * largest_pay * max(weight, 1) + PCT_DEN * RATE_SCALE < INT64_SAFE
+            and largest_pay * 100 * PCT_SCALE * 2 < INT64_SAFE
+            and max(dollars + [0]) * max(rates + [0]) * 4 < INT64_SAFE)
+
+
+def solve_many(problems: list[tuple]) -> list[Solution | None]:
+    """`problems` are solve()'s arguments (rules, goal, schedule, eligible, fixed, cash) per
+    person; the answer is each person's Solution, or None where solver.solve must plan them."""
+    out: list[Solution | None] = [None] * len(problems)
+    by_plan: dict = {}
+    for i, (rules, goal, schedule, _eligible, fixed, cash) in enumerate(problems):
+        if fits(rules, goal, schedule, fixed, cash):
+            by_plan.setdefault((rules.plan, rules.match, rules.match_greater_of), []).append(i)
+    for people in by_plan.values():
+        for start in range(0, len(people), CHUNK):
+            chunk = people[start:start + CHUNK]
+            for i, solution in zip(chunk, _Chunk([problems[i] for i in chunk]).solve()):
+                out[i] = solution
+    return out
+
+
+def _pct(level, pay):
+    """pct_of on arrays: percent units x cents, half-up to the cent."""
+    return (level * pay * 2 + PCT_DEN) // (2 * PCT_DEN)
+
+
+def _div_half_up(numerator, denominator: int):
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+class _Chunk:
+    """People of one plan (same rules and match formula), as padded arrays. Axis order is
+    always (person, candidate, row or pay date); a last, dummy pay date holds padding rows."""
+
+    def __init__(self, problems: list[tuple]):
+        self.problems = problems
+        rules0 = problems[0][0]
+        self.plan, self.tiers, self.greater_of = rules0.plan, rules0.match, rules0.match_greater_of
+        self.pay_bands = any(t.up_to_pct is not None for t in self.tiers)
+        self.step = self.plan.pct_step
+        P = len(problems)
+        R = max(len(p[3]) for p in problems)
+        G = max(len(p[2]) for p in problems) + 1  # + the dummy pay date of padding rows
+        self.P, self.R, self.G = P, R, G
+        pay = np.zeros((P, R), np.int64)
+        gid = np.full((P, R), G - 1, np.int64)
+        live = np.zeros((P, G), bool)
+        regular = np.zeros((P, G), bool)
+        start = np.zeros((P, G), np.int64)
+        end = np.zeros((P, G), np.int64)  # one past the group's last row
+        for p, (rules, goal, schedule, eligible, _fixed, _cash) in enumerate(problems):
+            n = len(eligible)
+            pay[p, :n] = eligible
+            gid[p, :n] = schedule.group_of_row
+            live[p, :len(schedule)] = schedule.live
+            regular[p, :len(schedule)] = schedule.regular
+            for g, rows in enumerate(schedule.rows_by_group):
+                start[p, g], end[p, g] = rows[0], rows[-1] + 1
+        self.pay, self.gid, self.live, self.start, self.end = pay, gid, live, start, end
+        self.regular = regular & live
+        # the previous live pay date of each pay date (-1: none), for counting changes
+        idx = np.where(live, np.arange(G), -1)
+        last_live = np.maximum.accumulate(idx, axis=1)
+        self.prev_live = np.concatenate([np.full((P, 1), -1), last_live[:, :-1]], axis=1)
+        # carry-over source: a pay date without pay keeps the pay election before it (the first one's before any)
+        first_live = np.argmax(live, axis=1)
+        self.carry_src = np.where(live, np.arange(G), np.where(last_live >= 0, last_live, first_live[:, None]))
+
+        def per_person(f):
+            return np.array([f(*p) for p in problems], np.int64)
+
+        self.g402 = per_person(lambda r, *_: r.deferral_limit)
+        self.stop = per_person(lambda r, *_: r.deferral_limit + r.catch_up_limit)
+        self.catch_up = per_person(lambda r, *_: r.catch_up_limit)
+        self.limit = per_person(lambda r, *_: r.annual_additions_limit)
+        self.goal_deferral = per_person(lambda r, g, *_: -1 if g.deferral == MAX else g.deferral)
+        self.goal_after_tax = per_person(lambda r, g, *_: -1 if g.after_tax == MAX else g.after_tax)
+
+    # ---- amounts on the grid
+    def rows_of(self, levels):
+        """(P, K, G) levels per pay date -> (P, K, R) per row."""
+        return np.take_along_axis(levels, self.gid[:, None, :], axis=2)
+
+    def amounts(self, levels):
+        """(P, K, G) levels -> (P, K, G) cents each pay date's rows elect."""
+        cents = _pct(self.rows_of(levels), self.pay[:, None, :])
+        running = np.concatenate([np.zeros(cents.shape[:2] + (1,), np.int64), np.cumsum(cents, axis=2)], axis=2)
+        return (np.take_along_axis(running, self.end[:, None, :], axis=2)
+                - np.take_along_axis(running, self.start[:, None, :], axis=2))
+
+    def totals(self, levels):
+        return _pct(self.rows_of(levels), self.pay[:, None, :]).sum(axis=2)
+
+    def one_step(self):
+        """(P, G) cents one step elects on each pay date."""
+        return self.amounts(np.full((self.P, 1, self.G), self.step, np.int64))[:, 0]
+
+    def step_of_smallest_paycheck(self, amounts):
+        big = np.iinfo(np.int64).max
+        regular = np.where(self.regular, amounts, big).min(axis=1)
+        live = np.where(self.live, amounts, big).min(axis=1)
+        return np.where(self.regular.any(axis=1), regular, live)
+
+    def carry_over(self, levels):
+        return np.take_along_axis(levels, self.carry_src[:, None, :], axis=2)
+
+    def changes(self, *streams):
+        """Election changes after the first: pay dates with pay whose levels differ from the
+        previous pay date with pay, in any stream; streams are (P, K, G)."""
+        prev = np.maximum(self.prev_live, 0)[:, None, :]
+        counted = (self.live & (self.prev_live >= 0))[:, None, :]
+        differ = np.zeros(np.broadcast_shapes(*(s.shape for s in streams)), bool)
+        for s in streams:
+            differ |= s != np.take_along_axis(s, prev, axis=2)
+        return (differ & counted).sum(axis=2)
+
+    # ---- the solver's base schedules and candidates
+    def even(self, hi, target):
+        """solver._even over (P, K): the highest single level within target, clipped to hi."""
+        step = self.step
+        low = np.zeros(target.shape, np.int64)
+        high = hi.max(axis=2) // step
+        while True:
+            active = low < high
+            if not active.any():
+                return np.minimum(low[..., None] * step, hi)
+            mid = (low + high + 1) // 2
+            ok = self.totals(np.minimum(mid[..., None] * step, hi)) <= target
+            low = np.where(active & ok, mid, low)
+            high = np.where(active & ~ok, mid - 1, high)
+
+    def amount_of(self, g: int, level):
+        """(P,) cents pay date g elects at `level` (P,)."""
+        rows = self.gid == g
+        return np.where(rows, _pct(level[:, None], self.pay), 0).sum(axis=1)
+
+    def back_loaded(self, base, hi, target, cut):
+        """solver._back_loaded over P (K = 1): the last pay dates raised to their cap, latest
+        first, until the target is met (passed by up to a step only where payroll cuts)."""
+        step = self.step
+        levels = base[:, 0].copy()
+        total = self.totals(base)[:, 0]
+        top = hi[:, 0]
+        for g in reversed(range(self.G - 1)):
+            active = total < target
+            if not active.any():
+                break
+            current = self.amount_of(g, levels[:, g])
+            room = target - total + current
+            # the lowest grid level from levels[g] up to hi whose amount reaches room, else the highest
+            low = np.zeros(self.P, np.int64)
+            high = np.maximum((top[:, g] - levels[:, g]) // step, 0)
+            while (low < high).any():
+                mid = (low + high) // 2
+                reach = self.amount_of(g, levels[:, g] + mid * step) >= room
+                move = low < high
+                high = np.where(move & reach, mid, high)
+                low = np.where(move & ~reach, mid + 1, low)
+            level = levels[:, g] + low * step
+            amount = self.amount_of(g, level)
+            back = ~cut & (level > levels[:, g]) & (amount > room)
+            level = np.where(back, level - step, level)
+            amount = np.where(back, self.amount_of(g, level), amount)
+            total = np.where(active, total + amount - current, total)
+            levels[:, g] = np.where(active, level, levels[:, g])
+        return levels[:, None, :]
+
+    def candidates(self, base, hi):
+        """solver._candidates for one base per (P, K): (levels (P,K,S,G), totals (P,K,S),
+        valid (P,K,S)), S = 2 (G + 1) slots in generation order: the base and one step
+        more on the first k upgradable pay dates (k = 1..U), then on the last k (k = 1..U-1)."""
+        step, G = self.step, self.G
+        base = self.carry_over(base)
+        upgradable = self.live[:, None, :] & (base + step <= hi)
+        count = upgradable.sum(axis=2)
+        rank = np.cumsum(upgradable, axis=2) - 1
+        amount = self.amounts(base)
+        delta = np.where(upgradable, self.amounts(base + step) - amount, 0)
+        base_total = amount.sum(axis=2)
+        # prefix[k]: what one step more on the first k upgradable pay dates adds
+        prefix = np.zeros(base.shape[:2] + (G + 2,), np.int64)
+        np.put_along_axis(prefix, np.where(upgradable, rank + 1, G + 1), np.cumsum(delta, axis=2), axis=2)
+        prefix = np.maximum.accumulate(prefix[..., :G + 1], axis=2)  # deltas are >= 0: fill the gaps
+        k = np.arange(G + 1)
+        cnt = count[..., None]
+        forward_total = base_total[..., None] + prefix
+        backward_total = base_total[..., None] + np.take_along_axis(prefix, cnt, axis=2) - np.take_along_axis(
+            prefix, np.clip(cnt - k, 0, G), axis=2)
+        totals = np.concatenate([forward_total, backward_total], axis=2)
+        valid = np.concatenate([k <= cnt, (k >= 1) & (k <= cnt - 1)], axis=2)
+        r = rank[:, :, None, :]
+        ks = k[None, None, :, None]
+        up = upgradable[:, :, None, :]
+        raised = np.concatenate([up & (r < ks), up & (r >= count[..., None, None] - ks)], axis=2)
+        levels = self.carry_over_slots(base[:, :, None, :] + step * raised)
+        return levels, totals, valid
+
+    def carry_over_slots(self, levels):
+        """carry_over for (P, K, S, G) levels."""
+        P, K, S, G = levels.shape
+        return self.carry_over(levels.reshape(P, K * S, G)).reshape(P, K, S, G)
+
+    # ---- payroll, closed form, with no after-tax
+    def deferral_payroll(self, levels):
+        """(P, N, G) deferral levels -> (deferral, additions, match, row match (P,N,R)) as payroll
+        runs them with no after-tax: the running sum cut at the auto-stop, catch-up and excess
+        as bands of it, the match per row (bands of pay) or on the running sum (bands of dollars)."""
+        plan = self.plan
+        wanted = _pct(self.rows_of(levels), self.pay[:, None, :])
+        running = np.cumsum(wanted, axis=2)
+        stop = self.stop[:, None, None]
+        g402 = self.g402[:, None, None]
+        if plan.auto_stop_deferral:
+            running = np.minimum(running, stop)
+        catch_up = np.clip(running - g402, 0, stop - g402)
+        excess = np.maximum(running - stop, 0)
+        matchable = running if plan.match_catch_up else running - catch_up
+        if self.pay_bands:
+            base = np.diff(matchable, axis=2, prepend=0)
+            row_match = self.pay_band_match(base, self.pay[:, None, :])
+            match = row_match.sum(axis=2)
+        else:
+            row_match = None
+            match = self.dollar_match(matchable[..., -1])
+        deferral = running[..., -1]
+        additions = deferral - catch_up[..., -1] - excess[..., -1] + match
+        return deferral, additions, match, excess[..., -1], row_match
+
+    def pay_band_match(self, base, pay):
+        exact, low = 0, 0
+        for t in self.tiers:
+            band = (t.up_to_pct - low) * pay
+            exact = exact + t.rate * np.minimum(np.maximum(base * PCT_DEN - low * pay, 0), band)
+            low = t.up_to_pct
+        return _div_half_up(exact, PCT_DEN * RATE_SCALE) if self.tiers else np.zeros_like(base)
+
+    def dollar_match(self, deferred):
+        def curve(tiers):
+            exact, low = 0, 0
+            for t in tiers:
+                exact = exact + t.rate * np.clip(deferred - low, 0, t.up_to_dollars - low)
+                low = t.up_to_dollars
+            return exact + np.zeros_like(deferred)
+
+        return _div_half_up(np.maximum(curve(self.tiers), curve(self.greater_of)), RATE_SCALE)
+
+    # ---- the search
+    def solve(self) -> list[Solution | None]:
+        plan, step, P, G = self.plan, self.step, self.P, self.G
+        room = self.stop  # no [ytd], no other employer: 402(g) + catch-up
+        target = np.where(self.goal_deferral < 0, room, np.minimum(np.maximum(self.goal_deferral, 0), room))
+        stops = plan.auto_stop_deferral or plan.spillover_to_after_tax
+        exact = stops & (room == target)
+        hi_level = round_down(min(plan.max_deferral_pct, plan.max_total_pct), step)
+        hi = np.full((P, 1, G), hi_level, np.int64)
+        one_step = self.one_step()
+        smallest = self.step_of_smallest_paycheck(one_step)
+
+        # (1) the bases: one even level; catch-up on the last paychecks where it is not matched
+        bases = [self.even(hi, target[:, None])]
+        unmatched = np.minimum(self.catch_up, target)
+        back = bool(unmatched.any()) and not plan.match_catch_up
+        if back:
+            low_base = self.even(hi, (target - unmatched)[:, None])
+            bases.append(self.back_loaded(low_base, hi, target, exact))
+        levels, totals, valid = [], [], []
+        for base in bases:
+            lv, tot, ok = self.candidates(base, hi)
+            levels.append(lv[:, 0])
+            totals.append(tot[:, 0])
+            valid.append(ok[:, 0])
+        if back:  # the second base's candidates that repeat the first's are not new (the solver's `seen`)
+            valid[1] &= (unmatched > 0)[:, None] & ~self.repeats(levels[1], levels[0], valid[0])
+        levels, totals, valid = np.concatenate(levels, 1), np.concatenate(totals, 1), np.concatenate(valid, 1)
+        S = levels.shape[1]
+
+        # (2) deferral keys: the elected total, or the target where payroll cuts exactly at it
+        t = target[:, None]
+        kept = valid & ((totals <= t) | exact[:, None])
+        key = np.where(totals <= t, totals, t)
+        below = (valid & exact[:, None] & (totals < t)).any(axis=1)
+        missing = np.int64(-1)
+        top_key = np.where(kept, key, missing).max(axis=1)
+        slack = np.where(exact, 0, np.maximum(smallest - 1, 0))
+        window = kept & (key >= (top_key - slack)[:, None])
+        deferral, additions, match, excess, row_match = self.deferral_payroll(levels)
+        ok = (excess <= 0) & (additions <= self.limit[:, None])
+        goal = self.goal_deferral[:, None]
+        ok &= (goal < 0) | (deferral <= np.maximum(goal, 0))
+        # the solver's first key with a valid schedule must be the top one (else: its rare path)
+        fallback = ~(window & ok & (key == top_key[:, None])).any(axis=1)
+        scored = window & ok
+        # a short last paycheck left below its match by the auto-stop: the solver tops it up
+        match_min = round_up(full_match_pct(self.tiers), step)
+        if match_min and self.pay_bands:
+            fallback |= below & self.cut_short(scored, key, deferral, match, row_match)
+        enough = np.where(scored, deferral, missing).max(axis=1) - slack
+        capped = np.minimum(deferral, enough[:, None])
+        best_match = np.where(scored, match, missing).max(axis=1)
+        at_best = scored & (capped == np.where(scored, capped, missing).max(axis=1)[:, None])
+        best_match = np.where(at_best, match, missing).max(axis=1)
+        at_best &= match == best_match[:, None]
+        best_deferral = np.where(at_best, deferral, missing).max(axis=1)
+        tied = at_best & (deferral == best_deferral[:, None])
+        # equally good: fewest changes first, then in generation order; MAX_TIED go on
+        changes = self.changes(levels)
+        order = np.lexsort((np.broadcast_to(np.arange(S), (P, S)), changes, ~tied), axis=1)[:, :MAX_TIED]
+        T = int(min(MAX_TIED, tied.sum(axis=1).max()))
+        if T == 0:
+            return [None] * P
+        order = order[:, :T]
+        d_levels = np.take_along_axis(levels, order[..., None], axis=1)  # (P, T, G)
+        d_ok = np.take_along_axis(tied, order, axis=1)
+        d_additions = np.take_along_axis(additions, order, axis=1)
+
+        # (3) after-tax in the room each deferral leaves
+        room_at = self.limit[:, None] - d_additions
+        goal_at = self.goal_after_tax[:, None]
+        room_at = np.where(goal_at < 0, room_at, np.minimum(room_at, goal_at))
+        cuts = plan.auto_stop_after_tax & ((goal_at < 0) | (goal_at > room_at))
+        at_target = np.maximum(room_at, 0)
+        at_hi = np.minimum(round_down(plan.max_after_tax_pct, step),
+                           np.maximum(plan.max_total_pct - d_levels, 0) // step * step)
+        a_levels, a_totals, a_valid = self.candidates(self.even(at_hi, at_target), at_hi)
+        options = a_valid & d_ok[..., None] & ((a_totals <= at_target[..., None]) | cuts[..., None])
+        after_tax = np.minimum(a_totals, at_target[..., None])
+
+        # (4) the fewest changes among options close enough to the best
+        best = np.where(options, after_tax, missing).max(axis=(1, 2))
+        close = 0 if plan.auto_stop_after_tax else np.maximum(smallest - 1, 0)
+        enough_at = np.minimum(best, np.where(d_ok, at_target, missing).max(axis=1) - close)
+        tier = np.where(options, np.minimum(after_tax, enough_at[:, None, None]), missing)
+        top = options & (tier == tier.max(axis=(1, 2))[:, None, None])
+        pair_changes = self.changes(d_levels[:, :, None, :].repeat(a_levels.shape[2], axis=2).reshape(P, -1, G),
+                                    a_levels.reshape(P, -1, G)).reshape(a_totals.shape)
+        rank = np.where(top, -pair_changes * (2 ** 40) + after_tax, np.iinfo(np.int64).min)
+        flat = rank.reshape(P, -1).argmax(axis=1)  # the first maximum: the solver's order
+        t_index, slot = np.divmod(flat, a_levels.shape[2])
+
+        out = []
+        for p, problem in enumerate(self.problems):
+            if fallback[p]:
+                out.append(None)
+                continue
+            d = d_levels[p, t_index[p]].tolist()
+            a = a_levels[p, t_index[p], slot[p]].tolist()
+            hi_a = at_hi[p, t_index[p]].tolist()
+            out.append(self.finish(problem, d, a, int(target[p]), hi_level, hi_a, int(at_target[p, t_index[p]]),
+                                   int(one_step[p][self.live[p]].max())))
+        return out
+
+    def repeats(self, levels, earlier, earlier_valid):
+        """(P, S) whether each candidate of `levels` (P, S, G) equals a valid one of `earlier`."""
+        weights = np.random.default_rng(7).integers(1, 2 ** 61, self.G, dtype=np.int64) | 1
+        h_new = (levels * weights).sum(axis=2)  # wraps: a hash, checked exactly below
+        h_old = np.where(earlier_valid, (earlier * weights).sum(axis=2), 0)
+        same_hash = (h_new[:, :, None] == h_old[:, None, :]) & earlier_valid[:, None, :]
+        found = same_hash.any(axis=2)
+        for p, s in zip(*np.nonzero(found)):
+            olds = np.nonzero(same_hash[p, s])[0]
+            found[p, s] = any(np.array_equal(levels[p, s], earlier[p, o]) for o in olds)
+        return found
+
+    def cut_short(self, scored, key, deferral, match, row_match):
+        """solver._Solver.cut_short: the best scored schedule (most deferral, then match; the
+        first in the solver's order) pays the last pay date less than its full match."""
+        P, S = scored.shape
+        order_key = np.where(scored, deferral * (2 ** 31) + match, -1)
+        # the solver's order: keys descending, then generation order
+        first = np.lexsort((np.broadcast_to(np.arange(S), (P, S)), -key, -order_key), axis=1)[:, 0]
+        rows = np.take_along_axis(row_match, first[:, None, None], axis=1)[:, 0]  # (P, R)
+        last = np.where(self.live, np.arange(self.G), -1).max(axis=1)
+        in_last = self.gid == last[:, None]
+        most = self.pay_band_match(self.pay, self.pay)
+        got = np.where(in_last, rows, 0).sum(axis=1) + in_last.sum(axis=1)
+        return scored.any(axis=1) & (got < np.where(in_last, most, 0).sum(axis=1))
+
+    def finish(self, problem, d_levels, a_levels, d_target, d_hi, a_hi, a_target, largest_step):
+        """Run the chosen schedule through payroll, as the solver does, and word its shortfalls."""
+        rules, goal, schedule, eligible, _fixed, cash = problem
+        n = len(schedule)
+        d_levels, a_levels, a_hi = d_levels[:n], a_levels[:n], a_hi[:n]
+        sim = simulate(rules, eligible, schedule.rows(d_levels), schedule.rows(a_levels))
+        t = sim.totals
+        if (t["excess_deferral"] or t["excess_annual_additions"] or t["excess_after_tax_cap"]
+                or (goal.deferral != MAX and t["deferral"] > goal.deferral)
+                or (goal.after_tax != MAX and t["after_tax"] > goal.after_tax)):
+            return None  # never expected: the solver would have judged it; let it
+        paid = [g for g in range(n) if schedule.live[g]]
+        d_all = [d_hi] * n
+        warnings = shortfalls(rules, cash, d_target - t["deferral"], binding(d_levels, d_all, d_all, paid),
+                              a_target - t["after_tax"], binding(a_levels, a_hi, a_hi, paid),
+                              max(d_levels, default=0), largest_step, rules.annual_additions_limit - t["annual_additions"])
+        return Solution(schedule.rows(d_levels), schedule.rows(a_levels), sim, warnings)
