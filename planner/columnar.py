@@ -223,40 +223,28 @@ class _Chunk:
             levels[:, g] = np.where(active, level, levels[:, g])
         return levels[:, None, :]
 
-    def candidates(self, base, hi):
-        """solver._candidates for one base per (P, K): (levels (P,K,S,G), totals (P,K,S),
-        valid (P,K,S)), S = 2 (G + 1) slots in generation order: the base and one step
-        more on the first k upgradable pay dates (k = 1..U), then on the last k (k = 1..U-1)."""
-        step, G = self.step, self.G
+    def candidates(self, base, hi) -> "_Runs":
+        """solver._candidates for one base per (P, K): S = 2 (G + 1) slots in generation
+        order, the base and one step more on the first k upgradable pay dates (k = 1..U),
+        then on the last k (k = 1..U-1); totals and validity per slot, levels on demand."""
+        step = self.step
         base = self.carry_over(base)
-        upgradable = self.live[:, None, :] & (base + step <= hi)
-        count = upgradable.sum(axis=2)
-        rank = np.cumsum(upgradable, axis=2) - 1
+        runs = _Runs(base, self.live[:, None, :] & (base + step <= hi), self.G)
         amount = self.amounts(base)
-        delta = np.where(upgradable, self.amounts(base + step) - amount, 0)
-        base_total = amount.sum(axis=2)
-        # prefix[k]: what one step more on the first k upgradable pay dates adds
-        prefix = np.zeros(base.shape[:2] + (G + 2,), np.int64)
-        np.put_along_axis(prefix, np.where(upgradable, rank + 1, G + 1), np.cumsum(delta, axis=2), axis=2)
-        prefix = np.maximum.accumulate(prefix[..., :G + 1], axis=2)  # deltas are >= 0: fill the gaps
-        k = np.arange(G + 1)
-        cnt = count[..., None]
-        forward_total = base_total[..., None] + prefix
-        backward_total = base_total[..., None] + np.take_along_axis(prefix, cnt, axis=2) - np.take_along_axis(
-            prefix, np.clip(cnt - k, 0, G), axis=2)
-        totals = np.concatenate([forward_total, backward_total], axis=2)
-        valid = np.concatenate([k <= cnt, (k >= 1) & (k <= cnt - 1)], axis=2)
-        r = rank[:, :, None, :]
-        ks = k[None, None, :, None]
-        up = upgradable[:, :, None, :]
-        raised = np.concatenate([up & (r < ks), up & (r >= count[..., None, None] - ks)], axis=2)
-        levels = self.carry_over_slots(base[:, :, None, :] + step * raised)
-        return levels, totals, valid
+        runs.totals = amount.sum(axis=2)[..., None] + runs.sums(self.amounts(base + step) - amount)
+        return runs
 
-    def carry_over_slots(self, levels):
-        """carry_over for (P, K, S, G) levels."""
-        P, K, S, G = levels.shape
-        return self.carry_over(levels.reshape(P, K * S, G)).reshape(P, K, S, G)
+    def levels(self, runs: "_Runs", k, slot):
+        """(P, M, G) levels of the candidates at (k, slot), each (P, M), of `runs`."""
+        G = self.G
+        pick = k[..., None]
+        base = np.take_along_axis(runs.base, pick, axis=1)
+        up = np.take_along_axis(runs.upgradable, pick, axis=1)
+        rank = np.take_along_axis(runs.rank, pick, axis=1)
+        count = np.take_along_axis(runs.count, k, axis=1)[..., None]
+        run, backward = (slot % (G + 1))[..., None], (slot > G)[..., None]
+        raised = up & np.where(backward, rank >= count - run, rank < run)
+        return self.carry_over(base + self.step * raised)
 
     # ---- payroll, closed form, with no after-tax
     def deferral_payroll(self, levels):
@@ -313,6 +301,7 @@ class _Chunk:
         hi = np.full((P, 1, G), hi_level, np.int64)
         one_step = self.one_step()
         smallest = self.step_of_smallest_paycheck(one_step)
+        missing = np.int64(-1)
 
         # (1) the bases: one even level; catch-up on the last paychecks where it is not matched
         bases = [self.even(hi, target[:, None])]
@@ -321,48 +310,42 @@ class _Chunk:
         if back:
             low_base = self.even(hi, (target - unmatched)[:, None])
             bases.append(self.back_loaded(low_base, hi, target, exact))
-        levels, totals, valid = [], [], []
-        for base in bases:
-            lv, tot, ok = self.candidates(base, hi)
-            levels.append(lv[:, 0])
-            totals.append(tot[:, 0])
-            valid.append(ok[:, 0])
+        runs = self.candidates(np.concatenate(bases, axis=1), hi)
         if back:  # the second base's candidates that repeat the first's are not new (the solver's `seen`)
-            valid[1] &= (unmatched > 0)[:, None] & ~self.repeats(levels[1], levels[0], valid[0])
-        levels, totals, valid = np.concatenate(levels, 1), np.concatenate(totals, 1), np.concatenate(valid, 1)
-        S = levels.shape[1]
+            runs.valid[:, 1] &= (unmatched > 0)[:, None] & ~self.repeats(runs)
+        S = runs.valid.shape[2]
+        totals, valid = runs.totals.reshape(P, -1), runs.valid.reshape(P, -1)
 
         # (2) deferral keys: the elected total, or the target where payroll cuts exactly at it
         t = target[:, None]
         kept = valid & ((totals <= t) | exact[:, None])
         key = np.where(totals <= t, totals, t)
         below = (valid & exact[:, None] & (totals < t)).any(axis=1)
-        missing = np.int64(-1)
         top_key = np.where(kept, key, missing).max(axis=1)
         slack = np.where(exact, 0, np.maximum(smallest - 1, 0))
         window = kept & (key >= (top_key - slack)[:, None])
+        # only the window is simulated: gather it, in generation order
+        picked, in_window = _first(window)
+        levels = self.levels(runs, picked // S, picked % S)
+        key = np.take_along_axis(key, picked, axis=1)
         deferral, additions, match, excess, row_match = self.deferral_payroll(levels)
-        ok = (excess <= 0) & (additions <= self.limit[:, None])
+        ok = in_window & (excess <= 0) & (additions <= self.limit[:, None])
         goal = self.goal_deferral[:, None]
         ok &= (goal < 0) | (deferral <= np.maximum(goal, 0))
         # the solver's first key with a valid schedule must be the top one (else: its rare path)
-        fallback = ~(window & ok & (key == top_key[:, None])).any(axis=1)
-        scored = window & ok
+        fallback = ~(ok & (key == top_key[:, None])).any(axis=1)
+        scored = ok
         # a short last paycheck left below its match by the auto-stop: the solver tops it up
-        match_min = round_up(full_match_pct(self.tiers), step)
-        if match_min and self.pay_bands:
+        if round_up(full_match_pct(self.tiers), step) and self.pay_bands:
             fallback |= below & self.cut_short(scored, key, deferral, match, row_match)
         enough = np.where(scored, deferral, missing).max(axis=1) - slack
         capped = np.minimum(deferral, enough[:, None])
-        best_match = np.where(scored, match, missing).max(axis=1)
         at_best = scored & (capped == np.where(scored, capped, missing).max(axis=1)[:, None])
-        best_match = np.where(at_best, match, missing).max(axis=1)
-        at_best &= match == best_match[:, None]
-        best_deferral = np.where(at_best, deferral, missing).max(axis=1)
-        tied = at_best & (deferral == best_deferral[:, None])
+        at_best &= match == np.where(at_best, match, missing).max(axis=1)[:, None]
+        tied = at_best & (deferral == np.where(at_best, deferral, missing).max(axis=1)[:, None])
         # equally good: fewest changes first, then in generation order; MAX_TIED go on
-        changes = self.changes(levels)
-        order = np.lexsort((np.broadcast_to(np.arange(S), (P, S)), changes, ~tied), axis=1)[:, :MAX_TIED]
+        M = tied.shape[1]
+        order = np.lexsort((np.broadcast_to(np.arange(M), (P, M)), self.changes(levels), ~tied), axis=1)
         T = int(min(MAX_TIED, tied.sum(axis=1).max()))
         if T == 0:
             return [None] * P
@@ -379,44 +362,51 @@ class _Chunk:
         at_target = np.maximum(room_at, 0)
         at_hi = np.minimum(round_down(plan.max_after_tax_pct, step),
                            np.maximum(plan.max_total_pct - d_levels, 0) // step * step)
-        a_levels, a_totals, a_valid = self.candidates(self.even(at_hi, at_target), at_hi)
-        options = a_valid & d_ok[..., None] & ((a_totals <= at_target[..., None]) | cuts[..., None])
-        after_tax = np.minimum(a_totals, at_target[..., None])
+        a_runs = self.candidates(self.even(at_hi, at_target), at_hi)
+        options = a_runs.valid & d_ok[..., None] & ((a_runs.totals <= at_target[..., None]) | cuts[..., None])
+        after_tax = np.minimum(a_runs.totals, at_target[..., None])
 
         # (4) the fewest changes among options close enough to the best
         best = np.where(options, after_tax, missing).max(axis=(1, 2))
         close = 0 if plan.auto_stop_after_tax else np.maximum(smallest - 1, 0)
         enough_at = np.minimum(best, np.where(d_ok, at_target, missing).max(axis=1) - close)
         tier = np.where(options, np.minimum(after_tax, enough_at[:, None, None]), missing)
-        top = options & (tier == tier.max(axis=(1, 2))[:, None, None])
-        pair_changes = self.changes(d_levels[:, :, None, :].repeat(a_levels.shape[2], axis=2).reshape(P, -1, G),
-                                    a_levels.reshape(P, -1, G)).reshape(a_totals.shape)
-        rank = np.where(top, -pair_changes * (2 ** 40) + after_tax, np.iinfo(np.int64).min)
-        flat = rank.reshape(P, -1).argmax(axis=1)  # the first maximum: the solver's order
-        t_index, slot = np.divmod(flat, a_levels.shape[2])
+        top = (options & (tier == tier.max(axis=(1, 2))[:, None, None])).reshape(P, -1)
+        picked, in_top = _first(top)
+        S = a_runs.valid.shape[2]
+        which, slot = picked // S, picked % S
+        a_levels = self.levels(a_runs, which, slot)
+        changes = self.changes(np.take_along_axis(d_levels, which[..., None], axis=1), a_levels)
+        amount = np.take_along_axis(after_tax.reshape(P, -1), picked, axis=1)
+        rank = np.where(in_top, -changes * (2 ** 40) + amount, np.iinfo(np.int64).min)
+        choice = rank.argmax(axis=1)  # the first maximum: the solver's order
 
         out = []
         for p, problem in enumerate(self.problems):
             if fallback[p]:
                 out.append(None)
                 continue
-            d = d_levels[p, t_index[p]].tolist()
-            a = a_levels[p, t_index[p], slot[p]].tolist()
-            hi_a = at_hi[p, t_index[p]].tolist()
-            out.append(self.finish(problem, d, a, int(target[p]), hi_level, hi_a, int(at_target[p, t_index[p]]),
-                                   int(one_step[p][self.live[p]].max())))
+            c, t_index = choice[p], which[p, choice[p]]
+            out.append(self.finish(problem, d_levels[p, t_index].tolist(), a_levels[p, c].tolist(),
+                                   int(target[p]), hi_level, at_hi[p, t_index].tolist(),
+                                   int(at_target[p, t_index]), int(one_step[p][self.live[p]].max())))
         return out
 
-    def repeats(self, levels, earlier, earlier_valid):
-        """(P, S) whether each candidate of `levels` (P, S, G) equals a valid one of `earlier`."""
-        weights = np.random.default_rng(7).integers(1, 2 ** 61, self.G, dtype=np.int64) | 1
-        h_new = (levels * weights).sum(axis=2)  # wraps: a hash, checked exactly below
-        h_old = np.where(earlier_valid, (earlier * weights).sum(axis=2), 0)
-        same_hash = (h_new[:, :, None] == h_old[:, None, :]) & earlier_valid[:, None, :]
-        found = same_hash.any(axis=2)
+    def repeats(self, runs: "_Runs"):
+        """(P, S) whether each candidate of the second base equals a valid one of the first:
+        compared by a hash of the carried levels (a sum over the run, like the totals), then exactly."""
+        weights = np.random.default_rng(7).integers(1, 2 ** 61, self.G, dtype=np.int64)
+        carried = np.zeros((self.P, self.G), np.int64)  # a pay date's weight with the dates that carry it
+        np.add.at(carried, (np.arange(self.P)[:, None], self.carry_src), weights[None, :])
+        carried = carried[:, None, :]
+        hashes = (runs.base * carried).sum(axis=2)[..., None] + runs.sums(self.step * carried)  # wraps: a hash
+        same = (hashes[:, 1, :, None] == hashes[:, 0, None, :]) & runs.valid[:, 0, None, :]
+        found = same.any(axis=2)
         for p, s in zip(*np.nonzero(found)):
-            olds = np.nonzero(same_hash[p, s])[0]
-            found[p, s] = any(np.array_equal(levels[p, s], earlier[p, o]) for o in olds)
+            olds = np.nonzero(same[p, s])[0]
+            mine = self.levels(_one(runs, p), np.array([[1]]), np.array([[s]]))[0, 0]
+            theirs = self.levels(_one(runs, p), np.zeros((1, len(olds)), np.int64), olds[None, :])[0]
+            found[p, s] = any(np.array_equal(mine, other) for other in theirs)
         return found
 
     def cut_short(self, scored, key, deferral, match, row_match):
@@ -450,3 +440,45 @@ class _Chunk:
                               a_target - t["after_tax"], binding(a_levels, a_hi, a_hi, paid),
                               max(d_levels, default=0), largest_step, rules.annual_additions_limit - t["annual_additions"])
         return Solution(schedule.rows(d_levels), schedule.rows(a_levels), sim, warnings)
+
+
+class _Runs:
+    """The candidates of one base schedule per (person, k): the base and which pay dates a
+    run may raise one step (their rank in date order); `sums` adds values over each run."""
+
+    def __init__(self, base, upgradable, G: int):
+        self.base, self.upgradable, self.G = base, upgradable, G
+        self.count = upgradable.sum(axis=2)
+        self.rank = np.cumsum(upgradable, axis=2) - 1
+        k, count = np.arange(G + 1), self.count[..., None]
+        self.valid = np.concatenate([k <= count, (k >= 1) & (k <= count - 1)], axis=2)
+        self.totals = None
+
+    def sums(self, values):
+        """(P, K, S): the sum of `values` (P, K, G) over the pay dates each slot's run raises."""
+        G = self.G
+        values = np.broadcast_to(values, self.upgradable.shape)
+        prefix = np.zeros(values.shape[:2] + (G + 2,), np.int64)  # prefix[k]: over the first k upgradable
+        np.put_along_axis(prefix, np.where(self.upgradable, self.rank + 1, G + 1),
+                          np.cumsum(np.where(self.upgradable, values, 0), axis=2), axis=2)
+        prefix = prefix[..., :G + 1]
+        count = self.count[..., None]
+        backward = (np.take_along_axis(prefix, count, axis=2)
+                    - np.take_along_axis(prefix, np.clip(count - np.arange(G + 1), 0, G), axis=2))
+        return np.concatenate([prefix, backward], axis=2)
+
+
+def _first(mask):
+    """(indices, found): per row of `mask` (P, N), the positions where it is set, in order,
+    padded to the longest row (found False on padding)."""
+    width = max(int(mask.sum(axis=1).max()), 1)
+    picked = np.argsort(~mask, axis=1, kind="stable")[:, :width]
+    return picked, np.take_along_axis(mask, picked, axis=1)
+
+
+def _one(runs: _Runs, p: int) -> _Runs:
+    """Person p's runs alone."""
+    one = object.__new__(_Runs)
+    one.base, one.upgradable, one.G = runs.base[p:p + 1], runs.upgradable[p:p + 1], runs.G
+    one.count, one.rank, one.valid = runs.count[p:p + 1], runs.rank[p:p + 1], runs.valid[p:p + 1]
+    return one
