@@ -6,18 +6,19 @@ solver or simulation -> Plan. The CLI calls exactly these.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from .cashflow import cash_rules
+from .cashflow import Cash, cash_rules
 from .errors import PlannerError
-from .limits import limits_for
+from .limits import Limits, limits_for
 from .paychecks import Paychecks, build_paychecks, lagged_until
 from .report import build_plan
 from .result import Plan
-from .rules import year_rules
+from .rules import YearRules, year_rules
 from .scenario import Election, Scenario, load_scenario, scenario_from_dict
 from .simulate import simulate
-from .solver import Schedule, solve
+from .solver import Schedule, Solution, solve
 
 
 def as_scenario(scenario: Scenario | dict | str | Path) -> Scenario:
@@ -72,14 +73,72 @@ def lagged(scenario: Scenario, paychecks: Paychecks, schedule: Schedule) -> dict
             for k, i in enumerate(paychecks.future) if paychecks.dates[i] <= until}
 
 
+@dataclass(frozen=True)
+class Planning:
+    """One plan's inputs, checked and laid out: what the solver takes and what the report needs."""
+
+    scenario: Scenario
+    limits: Limits
+    paychecks: Paychecks
+    rules: YearRules
+    cash: Cash | None
+    schedule: Schedule
+    eligible: list[int]
+    fixed: dict[int, tuple[int, int]]
+
+    @property
+    def problem(self) -> tuple:
+        """solver.solve's arguments."""
+        return self.rules, self.scenario.goal, self.schedule, self.eligible, self.fixed, self.cash
+
+    def plan(self, solution: Solution) -> Plan:
+        return build_plan("plan", self.scenario, self.limits, self.rules, self.paychecks, solution.deferral_pct,
+                          solution.after_tax_pct, solution.simulation, solution.warnings, cash=self.cash)
+
+
+def planning(scenario: Scenario | dict | str | Path, limits: dict | str | Path | None = None) -> Planning:
+    """Read and check a scenario for planning; a PlannerError names what is wrong."""
+    scenario, year_limits, paychecks, rules, cash = _prepare(scenario, limits)
+    schedule = schedule_of(scenario, paychecks)
+    eligible = [paychecks.eligible[i] for i in paychecks.future]
+    return Planning(scenario, year_limits, paychecks, rules, cash, schedule, eligible,
+                    lagged(scenario, paychecks, schedule))
+
+
 def plan(scenario: Scenario | dict | str | Path, limits: dict | str | Path | None = None) -> Plan:
     """Find the elections that reach the scenario's goal without exceeding any limit."""
-    scenario, year_limits, paychecks, rules, cash = _prepare(scenario, limits)
-    eligible = [paychecks.eligible[i] for i in paychecks.future]
-    schedule = schedule_of(scenario, paychecks)
-    solution = solve(rules, scenario.goal, schedule, eligible, lagged(scenario, paychecks, schedule), cash)
-    return build_plan("plan", scenario, year_limits, rules, paychecks, solution.deferral_pct,
-                      solution.after_tax_pct, solution.simulation, solution.warnings, cash=cash)
+    prepared = planning(scenario, limits)
+    return prepared.plan(solve(*prepared.problem))
+
+
+def plan_all(scenarios: list, limits: dict | str | Path | None = None) -> list[Plan | Exception]:
+    """`plan` for many scenarios at once, each Plan exactly what `plan` gives it alone; a
+    scenario that cannot be planned gives its exception in its place (none is raised).
+    The people `columnar.solve_many` takes are solved together as arrays; the rest alone."""
+    prepared: list[Planning | Exception] = []
+    for scenario in scenarios:
+        try:
+            prepared.append(planning(scenario, limits))
+        except Exception as e:  # noqa: BLE001 - one person's error is theirs, never the batch's
+            prepared.append(e)
+    from .columnar import solve_many  # numpy: only for many people, `import planner` stays quick
+
+    ready = [p for p in prepared if isinstance(p, Planning)]
+    try:
+        solutions = iter(solve_many([p.problem for p in ready]))
+    except Exception:  # noqa: BLE001 - never expected; each person is then solved alone
+        solutions = iter([None] * len(ready))
+    out: list[Plan | Exception] = []
+    for p in prepared:
+        if isinstance(p, Exception):
+            out.append(p)
+            continue
+        try:
+            solution = next(solutions)
+            out.append(p.plan(solution or solve(*p.problem)))
+        except Exception as e:  # noqa: BLE001
+            out.append(e)
+    return out
 
 
 def elections_in_force(scenario: Scenario, paychecks: Paychecks) -> tuple[list[int], list[int]]:

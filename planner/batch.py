@@ -4,8 +4,10 @@ summary row per person out.
 A CSV row is one scenario with dotted column names (`pay.salary`, `bonus.0.date`). A cell
 is read as a TOML value (`2025-03-14` a date, `true` a boolean, `[{rate=0.5, up_to_pct=4}]`
 an array) or else kept as text, so `biweekly` needs no quotes; empty means not given.
-Every row goes through `summarize_row`, so `plan_many` (pandas) and `planner batch`
-(streaming, one row in memory at a time) give the same summary.
+Every row goes through `summarize_rows`, so `plan_many` (pandas) and `planner batch`
+(streaming, a chunk of rows in memory at a time) give the same summary. A chunk is planned
+together (`api.plan_all`: the solver over many people as arrays), each plan exactly what
+planning that person alone gives.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .api import plan as plan_one
+from .api import plan_all
 from .errors import PlannerError
 from .scenario import known_field, match_shorthand, read_toml
 
@@ -143,34 +145,56 @@ def _failed(number: int, ident: str | None, data: dict, error: str) -> dict:
             "tax_year": year if isinstance(year, int) and not isinstance(year, bool) else None}
 
 
-def plan_row(data: dict, ident: str | None, number: int, columns: bool = False):
-    """(summary, Plan or None) for one scenario dict; a bad scenario is an error row, never raised.
-    With `columns`, an error names the field as a CSV column (bonus.0.date, not bonus[0].date)."""
-    name = data.get("name") if isinstance(data.get("name"), str) else None
-    try:
-        result = plan_one(data)
-    except PlannerError as e:
-        field = re.sub(r"\[(\d+)\]", r".\1", e.field) if columns else e.field
-        return _failed(number, ident or name, data, f"{field}: {e.message}"), None
-    except Exception as e:  # noqa: BLE001 - one person's bug must not stop a million-row batch
-        return _failed(number, ident or name, data, f"internal error: {e.__class__.__name__}: {e}"), None
-    return {"row": number, "id": ident or name or str(number), "status": "ok", "error": "",
-            **summary_of(result)}, result
+CHUNK = 1024  # rows planned together: memory stays flat, the columnar solver gets full arrays
+
+
+def plan_rows(items: list[tuple[int, str | None, dict]], columns: bool = False) -> list[tuple[dict, object]]:
+    """(summary, Plan or None) for each (row number, id, scenario dict), planned together; a
+    bad scenario is an error row, never raised. With `columns`, an error names the field as
+    a CSV column (bonus.0.date, not bonus[0].date)."""
+    out = []
+    for (number, ident, data), result in zip(items, plan_all([data for _, _, data in items])):
+        name = data.get("name") if isinstance(data.get("name"), str) else None
+        if isinstance(result, PlannerError):
+            field = re.sub(r"\[(\d+)\]", r".\1", result.field) if columns else result.field
+            out.append((_failed(number, ident or name, data, f"{field}: {result.message}"), None))
+        elif isinstance(result, Exception):  # one person's bug must not stop a million-row batch
+            out.append((_failed(number, ident or name, data,
+                                f"internal error: {result.__class__.__name__}: {result}"), None))
+        else:
+            out.append(({"row": number, "id": ident or name or str(number), "status": "ok", "error": "",
+                         **summary_of(result)}, result))
+    return out
+
+
+def summarize_rows(rows: list[tuple[int, dict]]) -> list[tuple[dict, object]]:
+    """The function both `plan_many` and `planner batch` use: (row number, row of dotted
+    columns) -> (summary dict (SUMMARY_COLUMNS), Plan or None), in order."""
+    out: list = [None] * len(rows)
+    items, where = [], []
+    for k, (number, row) in enumerate(rows):
+        try:
+            ident, data = read_row(row)
+        except PlannerError as e:
+            ident = row.get("id")
+            out[k] = _failed(number, str(ident).strip() if ident else None, {}, f"{e.field}: {e.message}"), None
+            continue
+        items.append((number, ident, data))
+        where.append(k)
+    for k, result in zip(where, plan_rows(items, columns=True)):
+        out[k] = result
+    return out
 
 
 def summarize_row(row: dict, number: int) -> dict:
-    """The per-row function both `plan_many` and `planner batch` use: a row of dotted
-    columns -> its summary dict (SUMMARY_COLUMNS)."""
-    return _plan_cells(row, number)[0]
+    """One row's summary dict, as `summarize_rows` gives it."""
+    return summarize_rows([(number, row)])[0][0]
 
 
-def _plan_cells(row: dict, number: int):
-    try:
-        ident, data = read_row(row)
-    except PlannerError as e:
-        ident = row.get("id")
-        return _failed(number, str(ident).strip() if ident else None, {}, f"{e.field}: {e.message}"), None
-    return plan_row(data, ident, number, columns=True)
+def _chunks(items, size: int = CHUNK):
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 # ---------------------------------------------------------------- pandas
@@ -202,8 +226,9 @@ def plan_many(frame):
         raise PlannerError("frame", "expected a pandas DataFrame (or a list of dicts) with one person "
                                     f"per row, not {type(frame).__name__}")
     columns = [str(c) for c in frame.columns]
-    rows = [summarize_row({c: _from_pandas(v, pd) for c, v in zip(columns, values)}, number)
-            for number, values in enumerate(frame.itertuples(index=False, name=None), 1)]
+    people = ((number, {c: _from_pandas(v, pd) for c, v in zip(columns, values)})
+              for number, values in enumerate(frame.itertuples(index=False, name=None), 1))
+    rows = [summary for chunk in _chunks(people) for summary, _ in summarize_rows(chunk)]
     # whole numbers stay whole where error rows leave blanks (plain int columns would turn float)
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS).astype({"tax_year": "Int64", "changes": "Int64"})
 
@@ -364,23 +389,35 @@ def _csv_rows(path: Path):
 
 
 def batch_rows(batch: Batch):
-    """(summary, Plan or None) per person, in input order, one at a time."""
+    """(summary, Plan or None) per person, in input order, a chunk of people at a time."""
     if batch.is_folder_input:
-        for number, path in enumerate(_toml_files(batch.source), 1):
-            try:
-                data = read_toml(path)
-            except PlannerError as e:
-                yield _failed(number, path.stem, {}, f"{path.name}: {e.message}"), None
-                continue
-            yield plan_row(data, path.stem, number)
+        for chunk in _chunks(enumerate(_toml_files(batch.source), 1)):
+            out: list = [None] * len(chunk)
+            items, where = [], []
+            for k, (number, path) in enumerate(chunk):
+                try:
+                    items.append((number, path.stem, read_toml(path)))
+                    where.append(k)
+                except PlannerError as e:
+                    out[k] = _failed(number, path.stem, {}, f"{path.name}: {e.message}"), None
+            for k, result in zip(where, plan_rows(items)):
+                out[k] = result
+            yield from out
     else:
-        for number, line, row in _csv_rows(batch.source):
-            if isinstance(row, PlannerError):
-                summary, result = _failed(number, None, {}, f"{row.field}: {row.message}"), None
-            else:
-                summary, result = _plan_cells(row, number)
-            summary["line"] = line  # for the error line; not a summary column
-            yield summary, result
+        for chunk in _chunks(_csv_rows(batch.source)):
+            out = [None] * len(chunk)
+            rows, where = [], []
+            for k, (number, line, row) in enumerate(chunk):
+                if isinstance(row, PlannerError):
+                    out[k] = _failed(number, None, {}, f"{row.field}: {row.message}"), None
+                else:
+                    rows.append((number, row))
+                    where.append(k)
+            for k, result in zip(where, summarize_rows(rows)):
+                out[k] = result
+            for (number, line, _), (summary, result) in zip(chunk, out):
+                summary["line"] = line  # for the error line; not a summary column
+                yield summary, result
 
 
 def error_line(batch: Batch, summary: dict) -> str:
