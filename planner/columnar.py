@@ -335,9 +335,18 @@ class _Chunk:
         # the solver's first key with a valid schedule must be the top one (else: its rare path)
         fallback = ~(ok & (key == top_key[:, None])).any(axis=1)
         scored = ok
-        # a short last paycheck left below its match by the auto-stop: the solver tops it up
-        if round_up(full_match_pct(self.tiers), step) and self.pay_bands:
-            fallback |= below & self.cut_short(scored, key, deferral, match, row_match)
+        # the last paycheck cut by the auto-stop below its match (a short one at the 401(a)(17)
+        # limit): the schedules short of the target with that pay date raised are scored too
+        match_min = round_up(full_match_pct(self.tiers), step)
+        if match_min and self.pay_bands:
+            short = below & self.cut_short(scored, key, deferral, match, row_match)
+            if short.any():
+                more = self.topped(runs, valid & (totals < t) & short[:, None], totals, target, hi_level, match_min)
+                d, add, m, ex, _ = self.deferral_payroll(more[0])
+                more_ok = more[1] & (ex <= 0) & (add <= self.limit[:, None]) & ((goal < 0) | (d <= np.maximum(goal, 0)))
+                levels, key = np.concatenate([levels, more[0]], axis=1), np.concatenate([key, t + 0 * d], axis=1)
+                deferral, additions = np.concatenate([deferral, d], axis=1), np.concatenate([additions, add], axis=1)
+                match, scored = np.concatenate([match, m], axis=1), np.concatenate([scored, more_ok], axis=1)
         enough = np.where(scored, deferral, missing).max(axis=1) - slack
         capped = np.minimum(deferral, enough[:, None])
         at_best = scored & (capped == np.where(scored, capped, missing).max(axis=1)[:, None])
@@ -422,6 +431,35 @@ class _Chunk:
         most = self.pay_band_match(self.pay, self.pay)
         got = np.where(in_last, rows, 0).sum(axis=1) + in_last.sum(axis=1)
         return scored.any(axis=1) & (got < np.where(in_last, most, 0).sum(axis=1))
+
+    def topped(self, runs: "_Runs", short, totals, target, hi: int, match_min: int):
+        """solver's top-up of the last pay date: each schedule short of the target (`short`,
+        (P, S)) with its last pay date raised to the lowest level that reaches the target, where
+        the cut would leave that pay date its match. (levels (P, M, G), exists (P, M))."""
+        step, S = self.step, runs.valid.shape[2]
+        picked, found = _first(short)
+        levels = self.levels(runs, picked // S, picked % S)
+        more = target[:, None] - np.take_along_axis(totals, picked, axis=1)
+        last = np.where(self.live, np.arange(self.G), -1).max(axis=1)[:, None, None]
+        in_last = (self.gid == last[:, 0])[:, None, :]
+
+        def amount(level):  # (P, M) levels of the last pay date -> its cents
+            return np.where(in_last, _pct(level[..., None], self.pay[:, None, :]), 0).sum(axis=2)
+
+        level = np.take_along_axis(levels, last, axis=2)[..., 0]
+        base = amount(level)
+        exists = found & (more + base >= amount(np.full_like(level, match_min)))
+        exists &= amount(np.full_like(level, hi)) - base >= more
+        low, high = level // step, np.full_like(level, hi // step)
+        while True:  # solver._lowest_reaching: amount(low) falls short, amount(high) reaches
+            active = high - low > 1
+            if not active.any():
+                break
+            mid = (low + high) // 2
+            reach = amount(mid * step) - base >= more
+            low, high = np.where(active & ~reach, mid, low), np.where(active & reach, mid, high)
+        np.put_along_axis(levels, np.broadcast_to(last, levels.shape[:2] + (1,)), (high * step)[..., None], axis=2)
+        return self.carry_over(levels), exists
 
     def finish(self, problem, d_levels, a_levels, d_target, d_hi, a_hi, a_target, largest_step):
         """Run the chosen schedule through payroll, as the solver does, and word its shortfalls."""
