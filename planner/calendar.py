@@ -100,8 +100,13 @@ def pay_dates(
     holiday_shift: str = "previous",
 ) -> list[date]:
     """The year's regular pay dates, shifted, sorted; only those paid inside `year`."""
+    return list(_pay_dates(frequency, year, first_pay_date, holiday_shift))
+
+
+@lru_cache(maxsize=4096)  # a batch's people share a few calendars
+def _pay_dates(frequency: str, year: int, first_pay_date: date | None, holiday_shift: str) -> tuple[date, ...]:
     if holiday_shift not in HOLIDAY_SHIFTS:
         raise ValueError(f"unknown holiday_shift {holiday_shift!r}")
     shifted = (shift(d, holiday_shift) for d in _candidates(frequency, year, first_pay_date))
     # Candidates are >= 7 days apart and shifts move <= 3 days one way: order is kept.
-    return [d for d in shifted if d.year == year]
+    return tuple(d for d in shifted if d.year == year)

@@ -20,7 +20,12 @@ STATUSES = ("confirmed", "assumed")
 
 
 def preset_names() -> list[str]:
-    return sorted(p.stem for p in PRESET_DIR.glob("*.toml"))
+    return list(_names())
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in PRESET_DIR.glob("*.toml")))
 
 
 @lru_cache(maxsize=None)
@@ -31,10 +36,15 @@ def _read(name: str) -> dict:
 
 def load_preset(name: str) -> dict:
     """The preset file as a dict (a fresh copy: callers may change it)."""
-    if not isinstance(name, str) or name not in preset_names():
+    return copy.deepcopy(_checked(name))
+
+
+def _checked(name: str) -> dict:
+    """The preset file as read (shared: never to be changed), or the error for an unknown name."""
+    if not isinstance(name, str) or name not in _names():
         known = ", ".join(preset_names()) or "none installed"
         raise PlannerError("plan.preset", f"unknown preset {name!r} (known: {known})")
-    return copy.deepcopy(_read(name))
+    return _read(name)
 
 
 # a second formula that only completes the preset's own: a scenario that writes its own
@@ -44,9 +54,11 @@ MATCH_FORMULA_PARTS = ("match_greater_of",)
 
 def _inherited(plan: dict) -> dict:
     """The preset's [plan] keys that a scenario's [plan] table takes from it."""
-    preset = load_preset(plan["preset"]).get("plan", {})
+    preset = _checked(plan["preset"]).get("plan", {})
     dropped = MATCH_FORMULA_PARTS if "match" in plan else ()
-    return {key: value for key, value in preset.items() if key not in plan and key not in dropped}
+    # a copy of what may be changed (the match tiers); numbers, text and dates are shared
+    return {key: copy.deepcopy(value) if isinstance(value, (list, dict)) else value
+            for key, value in preset.items() if key not in plan and key not in dropped}
 
 
 def apply_preset(plan: dict) -> dict:
@@ -78,13 +90,15 @@ def preset_facts(name: str) -> list[dict]:
 def assumptions(plan_table: dict) -> list[str]:
     """One plain sentence per ASSUMED fact of the preset a scenario's [plan] table names,
     for each plan key the table does not set itself. [] without a preset."""
-    if not isinstance(plan_table, dict) or "preset" not in plan_table:
+    if not isinstance(plan_table, dict) or not isinstance(plan_table.get("preset"), str):
         return []
-    name = plan_table["preset"]
-    inherited = _inherited(plan_table)
-    out = []
-    for fact in preset_facts(name):
-        if fact["status"] != "assumed" or fact["key"] not in inherited:
-            continue
-        out.append(f"Assumed for {name}: {fact['summary'] or fact['key']}; set plan.{fact['key']} to change it.")
-    return out
+    return list(_assumptions(plan_table["preset"], frozenset(plan_table)))
+
+
+@lru_cache(maxsize=256)
+def _assumptions(name: str, keys: frozenset) -> tuple[str, ...]:
+    """The sentences depend only on the preset and which keys the table sets (a batch asks
+    the same question for every person of an employer)."""
+    inherited = _inherited(dict.fromkeys(keys) | {"preset": name})
+    return tuple(f"Assumed for {name}: {fact['summary'] or fact['key']}; set plan.{fact['key']} to change it."
+                 for fact in preset_facts(name) if fact["status"] == "assumed" and fact["key"] in inherited)
