@@ -91,9 +91,10 @@ class Planning:
         """solver.solve's arguments."""
         return self.rules, self.scenario.goal, self.schedule, self.eligible, self.fixed, self.cash
 
-    def plan(self, solution: Solution) -> Plan:
+    def plan(self, solution: Solution, periods: bool = True) -> Plan:
         return build_plan("plan", self.scenario, self.limits, self.rules, self.paychecks, solution.deferral_pct,
-                          solution.after_tax_pct, solution.simulation, solution.warnings, cash=self.cash)
+                          solution.after_tax_pct, solution.simulation, solution.warnings, cash=self.cash,
+                          periods=periods)
 
 
 def planning(scenario: Scenario | dict | str | Path, limits: dict | str | Path | None = None) -> Planning:
@@ -111,10 +112,11 @@ def plan(scenario: Scenario | dict | str | Path, limits: dict | str | Path | Non
     return prepared.plan(solve(*prepared.problem))
 
 
-def plan_all(scenarios: list, limits: dict | str | Path | None = None) -> list[Plan | Exception]:
+def plan_all(scenarios: list, limits: dict | str | Path | None = None, periods: bool = True) -> list[Plan | Exception]:
     """`plan` for many scenarios at once, each Plan exactly what `plan` gives it alone; a
     scenario that cannot be planned gives its exception in its place (none is raised).
-    The people `columnar.solve_many` takes are solved together as arrays; the rest alone."""
+    The people `columnar.solve_many` takes are solved together as arrays; the rest alone.
+    `periods=False` leaves out each plan's per-paycheck table (a summary is all a batch needs)."""
     prepared: list[Planning | Exception] = []
     for scenario in scenarios:
         try:
@@ -135,7 +137,7 @@ def plan_all(scenarios: list, limits: dict | str | Path | None = None) -> list[P
             continue
         try:
             solution = next(solutions)
-            out.append(p.plan(solution or solve(*p.problem)))
+            out.append(p.plan(solution or solve(*p.problem), periods))
         except Exception as e:  # noqa: BLE001
             out.append(e)
     return out

@@ -148,12 +148,14 @@ def _failed(number: int, ident: str | None, data: dict, error: str) -> dict:
 CHUNK = 1024  # rows planned together: memory stays flat, the columnar solver gets full arrays
 
 
-def plan_rows(items: list[tuple[int, str | None, dict]], columns: bool = False) -> list[tuple[dict, object]]:
+def plan_rows(items: list[tuple[int, str | None, dict]], columns: bool = False,
+              periods: bool = False) -> list[tuple[dict, object]]:
     """(summary, Plan or None) for each (row number, id, scenario dict), planned together; a
     bad scenario is an error row, never raised. With `columns`, an error names the field as
-    a CSV column (bonus.0.date, not bonus[0].date)."""
+    a CSV column (bonus.0.date, not bonus[0].date); with `periods`, plans keep their
+    per-paycheck table (for a workbook each)."""
     out = []
-    for (number, ident, data), result in zip(items, plan_all([data for _, _, data in items])):
+    for (number, ident, data), result in zip(items, plan_all([data for _, _, data in items], periods=periods)):
         name = data.get("name") if isinstance(data.get("name"), str) else None
         if isinstance(result, PlannerError):
             field = re.sub(r"\[(\d+)\]", r".\1", result.field) if columns else result.field
@@ -167,7 +169,7 @@ def plan_rows(items: list[tuple[int, str | None, dict]], columns: bool = False) 
     return out
 
 
-def summarize_rows(rows: list[tuple[int, dict]]) -> list[tuple[dict, object]]:
+def summarize_rows(rows: list[tuple[int, dict]], periods: bool = False) -> list[tuple[dict, object]]:
     """The function both `plan_many` and `planner batch` use: (row number, row of dotted
     columns) -> (summary dict (SUMMARY_COLUMNS), Plan or None), in order."""
     out: list = [None] * len(rows)
@@ -181,7 +183,7 @@ def summarize_rows(rows: list[tuple[int, dict]]) -> list[tuple[dict, object]]:
             continue
         items.append((number, ident, data))
         where.append(k)
-    for k, result in zip(where, plan_rows(items, columns=True)):
+    for k, result in zip(where, plan_rows(items, columns=True, periods=periods)):
         out[k] = result
     return out
 
@@ -388,8 +390,9 @@ def _csv_rows(path: Path):
             raise PlannerError(str(path), f"line {reader.line_num}: not valid CSV: {e}") from None
 
 
-def batch_rows(batch: Batch):
-    """(summary, Plan or None) per person, in input order, a chunk of people at a time."""
+def batch_rows(batch: Batch, periods: bool = False):
+    """(summary, Plan or None) per person, in input order, a chunk of people at a time;
+    with `periods`, each Plan keeps its per-paycheck table."""
     if batch.is_folder_input:
         for chunk in _chunks(enumerate(_toml_files(batch.source), 1)):
             out: list = [None] * len(chunk)
@@ -400,7 +403,7 @@ def batch_rows(batch: Batch):
                     where.append(k)
                 except PlannerError as e:
                     out[k] = _failed(number, path.stem, {}, f"{path.name}: {e.message}"), None
-            for k, result in zip(where, plan_rows(items)):
+            for k, result in zip(where, plan_rows(items, periods=periods)):
                 out[k] = result
             yield from out
     else:
@@ -413,7 +416,7 @@ def batch_rows(batch: Batch):
                 else:
                     rows.append((number, row))
                     where.append(k)
-            for k, result in zip(where, summarize_rows(rows)):
+            for k, result in zip(where, summarize_rows(rows, periods)):
                 out[k] = result
             for (number, line, _), (summary, result) in zip(chunk, out):
                 summary["line"] = line  # for the error line; not a summary column
@@ -464,7 +467,7 @@ def run_batch(batch: Batch, workbooks: str | None = None, on_row=None) -> dict:
             with open(csv_tmp, "w", encoding="utf-8", newline="") as fh:
                 writer = csv.writer(fh, lineterminator="\n")
                 writer.writerow(columns)
-                for summary, result in batch_rows(batch):
+                for summary, result in batch_rows(batch, periods=bool(workbooks)):
                     if workbooks and result is not None:
                         summary["workbook"] = workbook_name(summary, workbooks)
                         write_plan(result, staging / summary["workbook"])

@@ -24,7 +24,7 @@ import numpy as np
 from .match import full_match_pct
 from .money import PCT_SCALE, RATE_SCALE
 from .scenario import MAX
-from .simulate import simulate
+from .simulate import Simulation
 from .solver import MAX_TIED, Solution, binding, round_down, round_up, shortfalls
 
 PCT_DEN = 100 * PCT_SCALE  # percent units x cents -> cents
@@ -133,6 +133,8 @@ class _Chunk:
         self.limit = per_person(lambda r, *_: r.annual_additions_limit)
         self.goal_deferral = per_person(lambda r, g, *_: -1 if g.deferral == MAX else g.deferral)
         self.goal_after_tax = per_person(lambda r, g, *_: -1 if g.after_tax == MAX else g.after_tax)
+        self.roth_deferrals = per_person(lambda r, *_: r.roth_deferrals).astype(bool)
+        self.roth_catch_up = per_person(lambda r, *_: r.roth_catch_up).astype(bool)
 
     # ---- amounts on the grid
     def rows_of(self, levels):
@@ -390,16 +392,68 @@ class _Chunk:
         rank = np.where(in_top, -changes * (2 ** 40) + amount, np.iinfo(np.int64).min)
         choice = rank.argmax(axis=1)  # the first maximum: the solver's order
 
+        chosen_d = d_levels[np.arange(P), which[np.arange(P), choice]]
+        chosen_a = a_levels[np.arange(P), choice]
+        payroll = self.payroll(chosen_d, chosen_a)
         out = []
         for p, problem in enumerate(self.problems):
             if fallback[p]:
                 out.append(None)
                 continue
-            c, t_index = choice[p], which[p, choice[p]]
-            out.append(self.finish(problem, d_levels[p, t_index].tolist(), a_levels[p, c].tolist(),
-                                   int(target[p]), hi_level, at_hi[p, t_index].tolist(),
-                                   int(at_target[p, t_index]), int(one_step[p][self.live[p]].max())))
+            t_index = which[p, choice[p]]
+            out.append(self.finish(problem, payroll(p), chosen_d[p].tolist(), chosen_a[p].tolist(), int(target[p]),
+                                   hi_level, at_hi[p, t_index].tolist(), int(at_target[p, t_index]),
+                                   int(one_step[p][self.live[p]].max())))
         return out
+
+    def payroll(self, d_levels, a_levels):
+        """simulate() of one schedule per person ((P, G) levels), as arrays: a function of
+        the person that gives their Simulation."""
+        plan, pay, P = self.plan, self.pay, self.P
+        d_rows, a_rows = self.rows_of(d_levels[:, None, :])[:, 0], self.rows_of(a_levels[:, None, :])[:, 0]
+        wanted = _pct(d_rows, pay)
+        running = np.cumsum(wanted, axis=1)
+        stop, g402 = self.stop[:, None], self.g402[:, None]
+        if plan.auto_stop_deferral:
+            running = np.minimum(running, stop)
+        deferral = np.diff(running, axis=1, prepend=0)
+        catch_up = np.diff(np.clip(running - g402, 0, stop - g402), axis=1, prepend=0)
+        excess = np.diff(np.maximum(running - stop, 0), axis=1, prepend=0)
+        base = deferral if plan.match_catch_up else deferral - catch_up
+        if self.pay_bands:
+            match = self.pay_band_match(base, pay)
+        else:
+            match = np.diff(self.dollar_match(np.cumsum(base, axis=1)), axis=1, prepend=0)
+        row_additions = deferral - catch_up - excess + match
+        wanted_after_tax = _pct(a_rows, pay)
+        after_tax = wanted_after_tax
+        if plan.auto_stop_after_tax:  # payroll sees only the year so far: cut row by row
+            after_tax = np.empty_like(wanted_after_tax)
+            so_far, taken = np.cumsum(row_additions, axis=1), np.zeros(P, np.int64)
+            for k in range(self.R):
+                after_tax[:, k] = np.minimum(wanted_after_tax[:, k], np.maximum(self.limit - so_far[:, k] - taken, 0))
+                taken += after_tax[:, k]
+        additions = row_additions + after_tax
+        roth = np.where(self.roth_deferrals[:, None], deferral, np.where(self.roth_catch_up[:, None], catch_up, 0))
+        capped = (deferral < wanted) | (after_tax < wanted_after_tax)
+        columns = {"deferral": deferral, "pretax": deferral - roth, "roth": roth, "catch_up": catch_up,
+                   "excess_deferral": excess, "after_tax": after_tax, "match": match, "additions": additions}
+        sums = {key: values.sum(axis=1) for key, values in columns.items()}
+
+        def simulation(p: int) -> Simulation:
+            n = len(self.problems[p][3])
+            rows = {key: values[p, :n].tolist() for key, values in columns.items()}
+            s = {key: int(values[p]) for key, values in sums.items()}
+            limit = int(self.limit[p])
+            totals = {"deferral": s["deferral"], "pretax": s["pretax"], "roth": s["roth"], "catch_up": s["catch_up"],
+                      "after_tax": s["after_tax"], "match": s["match"], "true_up": 0,
+                      "annual_additions": s["additions"], "ytd_annual_additions": 0,
+                      "excess_deferral": s["excess_deferral"],
+                      "excess_annual_additions": max(s["additions"] - limit, 0), "excess_after_tax_cap": 0}
+            totals["excess"] = totals["excess_deferral"] + totals["excess_annual_additions"]
+            return Simulation(spillover=[0] * n, capped=capped[p, :n].tolist(), true_up=0, totals=totals, **rows)
+
+        return simulation
 
     def repeats(self, runs: "_Runs"):
         """(P, S) whether each candidate of the second base equals a valid one of the first:
@@ -461,14 +515,13 @@ class _Chunk:
         np.put_along_axis(levels, np.broadcast_to(last, levels.shape[:2] + (1,)), (high * step)[..., None], axis=2)
         return self.carry_over(levels), exists
 
-    def finish(self, problem, d_levels, a_levels, d_target, d_hi, a_hi, a_target, largest_step):
-        """Run the chosen schedule through payroll, as the solver does, and word its shortfalls."""
+    def finish(self, problem, sim: Simulation, d_levels, a_levels, d_target, d_hi, a_hi, a_target, largest_step):
+        """The chosen schedule's Solution, its shortfalls worded as the solver words them."""
         rules, goal, schedule, eligible, _fixed, cash = problem
         n = len(schedule)
         d_levels, a_levels, a_hi = d_levels[:n], a_levels[:n], a_hi[:n]
-        sim = simulate(rules, eligible, schedule.rows(d_levels), schedule.rows(a_levels))
         t = sim.totals
-        if (t["excess_deferral"] or t["excess_annual_additions"] or t["excess_after_tax_cap"]
+        if (t["excess_deferral"] or t["excess_annual_additions"]
                 or (goal.deferral != MAX and t["deferral"] > goal.deferral)
                 or (goal.after_tax != MAX and t["after_tax"] > goal.after_tax)):
             return None  # never expected: the solver would have judged it; let it

@@ -3,6 +3,7 @@ plain warnings (limit dates, match lost, excess to refund, assumptions)."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 
 from .cashflow import Cash
@@ -30,13 +31,68 @@ def money(cents: int) -> str:
 
 def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRules, paychecks: Paychecks,
                deferral_pct: list[int], after_tax_pct: list[int], sim: Simulation, warnings: list[str],
-               match_lost: int | None = None, cash: Cash | None = None) -> Plan:
+               match_lost: int | None = None, cash: Cash | None = None, periods: bool = True) -> Plan:
+    """The Plan of a simulation. `periods=False` leaves out the per-paycheck table
+    (Plan.periods is []): the same elections, totals and warnings, for a batch's summary,
+    at a fraction of the cost."""
     future = paychecks.future
+    # what elections and warnings read of each paycheck (the table's first columns)
+    rows = [{"pay_date": paychecks.dates[i].isoformat(), "kind": paychecks.kinds[i],
+             "eligible": dollars(paychecks.eligible[i])} for i in future]
+    for row, d, a in zip(rows, deferral_pct, after_tax_pct):
+        row["deferral_pct"], row["after_tax_pct"] = pct_value(d), pct_value(a)
+    table = _periods(rules, paychecks, deferral_pct, after_tax_pct, sim) if periods else []
+    totals = {key: dollars(sim.totals[key]) for key in TOTAL_KEYS}
+    if cash is not None:
+        totals.update(_add_cash_flow(cash, sim, table))
+    if match_lost is not None:
+        totals["match_lost"] = dollars(match_lost)
+
+    if command == "check":
+        elections = [{"from": e.start.isoformat(), "deferral_pct": pct_value(e.deferral_pct),
+                      "after_tax_pct": pct_value(e.after_tax_pct)} for e in scenario.elections]
+    else:
+        elections = election_changes(scenario, paychecks, rows)
+
+    # with no paychecks left, "nothing to plan" says it all: the solver's shortfalls would repeat it
+    notes = (_ytd_notes(scenario, limits, paychecks) + _floor_out_of_reach(cash) + (list(warnings) if rows else [])
+             + _warnings(command, scenario, limits, rules, rows, sim, match_lost))
+    if command == "plan" and not sim.totals["excess"]:  # an excess is said already, and is the cause
+        lag = scenario.plan.election_lag if scenario.ytd and scenario.elections else 0
+        until = lagged_until(paychecks, lag)
+        lagged = [k for k, i in enumerate(future) if paychecks.dates[i] <= until]
+        notes += _match_short(rules, [paychecks.eligible[i] for i in future], sim, lagged, lag)
+    return Plan(
+        command=command,
+        name=scenario.name,
+        tax_year=scenario.tax_year,
+        limits={
+            "deferral": dollars(limits.deferral),
+            "catch_up": dollars(rules.catch_up_limit),
+            "annual_additions": dollars(limits.annual_additions),
+            "compensation": dollars(limits.compensation),
+            "annual_additions_applied": dollars(rules.annual_additions_limit),
+            "after_tax_cap": dollars(rules.after_tax_cap),
+            "roth_catch_up_required": rules.roth_catch_up,
+        },
+        periods=table,
+        totals=totals,
+        elections=elections,
+        warnings=notes,
+        limit_sources=dict(limits.sources),
+        ytd=_ytd(scenario, rules),
+        scenario=scenario,
+    )
+
+
+def _periods(rules: YearRules, paychecks: Paychecks, deferral_pct: list[int], after_tax_pct: list[int],
+             sim: Simulation) -> list[dict]:
+    """One JSON-ready row per paycheck still to be paid (PERIOD_KEYS)."""
     periods = []
     running = {"deferral": rules.ytd_deferral, "after_tax": rules.ytd_after_tax, "match": rules.ytd_match,
                "annual_additions": sim.totals["ytd_annual_additions"]}
     stop = rules.deferral_limit + rules.catch_up_limit - rules.other_employer_deferral
-    for k, i in enumerate(future):
+    for k, i in enumerate(paychecks.future):
         for key, values in (("deferral", sim.deferral), ("after_tax", sim.after_tax), ("match", sim.match),
                             ("annual_additions", sim.additions)):
             running[key] += values[k]
@@ -60,62 +116,25 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
             "ytd_annual_additions": dollars(running["annual_additions"]),
             "over_limit": running["deferral"] > stop or running["annual_additions"] > rules.annual_additions_limit,
         })
-    totals = {key: dollars(sim.totals[key]) for key in TOTAL_KEYS}
-    if cash is not None:
-        totals.update(_add_cash_flow(cash, sim, periods))
-    if match_lost is not None:
-        totals["match_lost"] = dollars(match_lost)
-
-    if command == "check":
-        elections = [{"from": e.start.isoformat(), "deferral_pct": pct_value(e.deferral_pct),
-                      "after_tax_pct": pct_value(e.after_tax_pct)} for e in scenario.elections]
-    else:
-        elections = election_changes(scenario, paychecks, periods)
-
-    # with no paychecks left, "nothing to plan" says it all: the solver's shortfalls would repeat it
-    notes = (_ytd_notes(scenario, limits, paychecks) + _floor_out_of_reach(cash) + (list(warnings) if periods else [])
-             + _warnings(command, scenario, limits, rules, periods, sim, match_lost))
-    if command == "plan" and not sim.totals["excess"]:  # an excess is said already, and is the cause
-        lag = scenario.plan.election_lag if scenario.ytd and scenario.elections else 0
-        until = lagged_until(paychecks, lag)
-        lagged = [k for k, i in enumerate(future) if paychecks.dates[i] <= until]
-        notes += _match_short(rules, [paychecks.eligible[i] for i in future], sim, lagged, lag)
-    return Plan(
-        command=command,
-        name=scenario.name,
-        tax_year=scenario.tax_year,
-        limits={
-            "deferral": dollars(limits.deferral),
-            "catch_up": dollars(rules.catch_up_limit),
-            "annual_additions": dollars(limits.annual_additions),
-            "compensation": dollars(limits.compensation),
-            "annual_additions_applied": dollars(rules.annual_additions_limit),
-            "after_tax_cap": dollars(rules.after_tax_cap),
-            "roth_catch_up_required": rules.roth_catch_up,
-        },
-        periods=periods,
-        totals=totals,
-        elections=elections,
-        warnings=notes,
-        limit_sources=dict(limits.sources),
-        ytd=_ytd(scenario, rules),
-        scenario=scenario,
-    )
+    return periods
 
 
 def _add_cash_flow(cash: Cash, sim: Simulation, periods: list[dict]) -> dict:
-    """Put taxes, net pay and RSU cash on each period; return the year's cash-flow totals."""
+    """Put taxes, net pay and RSU cash on each period (when the table is built); return the
+    year's cash-flow totals."""
     net = [cash.net(k, *c) for k, c in enumerate(zip(sim.pretax, sim.roth, sim.after_tax))]
     _, drawn, left = cash.covered(net)
     year = {"net_pay": 0, "rsu_proceeds": 0, "rsu_cash_drawn": 0, "social_security": 0, "medicare": 0,
             "income_tax": 0, "state_tax": 0, "other_deductions": 0}
-    for k, p in enumerate(periods):
+    for k in range(len(net)):
         withheld = cash.withheld(k, sim.pretax[k])
-        p.update({key: dollars(value) for key, value in withheld.items()})
-        p["net_pay"] = dollars(net[k])
-        p["rsu_proceeds"] = dollars(cash.proceeds(k))
-        p["rsu_cash_drawn"] = dollars(drawn[k])
-        p["rsu_cash_left"] = dollars(left[k])
+        if periods:
+            p = periods[k]
+            p.update({key: dollars(value) for key, value in withheld.items()})
+            p["net_pay"] = dollars(net[k])
+            p["rsu_proceeds"] = dollars(cash.proceeds(k))
+            p["rsu_cash_drawn"] = dollars(drawn[k])
+            p["rsu_cash_left"] = dollars(left[k])
         for key, value in withheld.items():
             year[key] += value
         year["net_pay"] += net[k]
@@ -129,15 +148,16 @@ def election_changes(scenario: Scenario, paychecks: Paychecks, periods: list[dic
     the pay date before which it must be submitted (`election_lag` paychecks earlier).
     Bonus elections, when the plan takes them apart, are listed for their bonus only."""
     separate = scenario.plan.separate_bonus_election
-    regular = regular_dates_before(scenario) + sorted({d for d, k in zip(paychecks.dates, paychecks.kinds)
-                                                       if k == "regular"})
     lag = scenario.plan.election_lag
+    regular = [d.isoformat() for d in regular_dates_before(scenario) if lag] + sorted(
+        {d.isoformat() for d, k in zip(paychecks.dates, paychecks.kinds) if k == "regular"})
 
     def submit_before(day: str) -> str:
         # payroll applies a change after `lag` regular paychecks; an off-cycle bonus counts
         # the regular paychecks before it, so with no lag it is the bonus date itself
-        dates = [d.isoformat() for d in regular if d.isoformat() < day] + [day]
-        return dates[max(len(dates) - 1 - lag, 0)]
+        before = bisect.bisect_left(regular, day)  # regular pay dates before `day`
+        index = max(before - lag, 0)
+        return day if index == before else regular[index]
 
     # what payroll would apply without a new entry: in a re-plan, the [[election]] schedule
     # (changes already submitted included); the changes listed here replace it from their date
