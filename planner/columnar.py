@@ -38,8 +38,8 @@ def fits(rules, goal, schedule, fixed, cash) -> bool:
     if (cash is not None or fixed or goal.strategy != "even" or plan.match_true_up or plan.spillover_to_after_tax
             or plan.match_annual_cap or rules.after_tax_cap or plan.separate_bonus_election
             or rules.ytd_deferral or rules.ytd_after_tax or rules.ytd_match or rules.other_employer_deferral
-            or not any(schedule.live)):
-        return False
+            or not any(schedule.live) or any(sum(1 for cents in pay if cents) > 2 for pay in schedule.pay)):
+        return False  # (a pay date with more than pay and one bonus: two bonuses on a pay date)
     tiers = rules.match + rules.match_greater_of
     pay_bands = [t.up_to_pct is not None for t in tiers]
     if any(pay_bands) and (not all(pay_bands) or rules.match_greater_of):
@@ -88,7 +88,9 @@ def _div_half_up(numerator, denominator: int):
 
 class _Chunk:
     """People of one plan (same rules and match formula), as padded arrays. Axis order is
-    always (person, candidate, row or pay date); a last, dummy pay date holds padding rows."""
+    always (person, candidate, pay date or slot). A pay date has at most two rows with
+    eligible pay (pay, and a bonus on the same date), `pay_a` and `pay_b`; payroll runs
+    over the slots a, b of each date in turn (rows without eligible pay change nothing)."""
 
     def __init__(self, problems: list[tuple]):
         self.problems = problems
@@ -96,31 +98,26 @@ class _Chunk:
         self.plan, self.tiers, self.greater_of = rules0.plan, rules0.match, rules0.match_greater_of
         self.pay_bands = any(t.up_to_pct is not None for t in self.tiers)
         self.step = self.plan.pct_step
-        P = len(problems)
-        R = max(len(p[3]) for p in problems)
-        G = max(len(p[2]) for p in problems) + 1  # + the dummy pay date of padding rows
+        P, R, G = len(problems), max(len(p[3]) for p in problems), max(len(p[2]) for p in problems)
         self.P, self.R, self.G = P, R, G
-        pay = np.zeros((P, R), np.int64)
-        gid = np.full((P, R), G - 1, np.int64)
+        pay = np.zeros((P, G, 2), np.int64)
+        slot_of_row = np.full((P, R), 2 * G, np.int64)  # 2G: a row without eligible pay (always 0)
+        rows_in = np.zeros((P, G), np.int64)
         live = np.zeros((P, G), bool)
         regular = np.zeros((P, G), bool)
-        start = np.zeros((P, G), np.int64)
-        end = np.zeros((P, G), np.int64)  # one past the group's last row
-        for p, (rules, goal, schedule, eligible, _fixed, _cash) in enumerate(problems):
-            n = len(eligible)
-            pay[p, :n] = eligible
-            gid[p, :n] = schedule.group_of_row
+        for p, (_rules, _goal, schedule, eligible, _fixed, _cash) in enumerate(problems):
             live[p, :len(schedule)] = schedule.live
             regular[p, :len(schedule)] = schedule.regular
             for g, rows in enumerate(schedule.rows_by_group):
-                start[p, g], end[p, g] = rows[0], rows[-1] + 1
-        self.pay, self.gid, self.live, self.start, self.end = pay, gid, live, start, end
-        self.regular = regular & live
-        # the previous live pay date of each pay date (-1: none), for counting changes
-        idx = np.where(live, np.arange(G), -1)
-        last_live = np.maximum.accumulate(idx, axis=1)
-        self.prev_live = np.concatenate([np.full((P, 1), -1), last_live[:, :-1]], axis=1)
+                rows_in[p, g] = len(rows)
+                paid = [r for r in rows if eligible[r]]
+                for k, r in enumerate(paid):
+                    pay[p, g, k] = eligible[r]
+                    slot_of_row[p, r] = 2 * g + k
+        self.pay_a, self.pay_b, self.pay = pay[..., 0], pay[..., 1], pay.reshape(P, 2 * G)
+        self.slot_of_row, self.rows_in, self.live, self.regular = slot_of_row, rows_in, live, regular & live
         # carry-over source: a pay date without pay keeps the pay election before it (the first one's before any)
+        last_live = np.maximum.accumulate(np.where(live, np.arange(G), -1), axis=1)
         first_live = np.argmax(live, axis=1)
         self.carry_src = np.where(live, np.arange(G), np.where(last_live >= 0, last_live, first_live[:, None]))
 
@@ -137,19 +134,17 @@ class _Chunk:
         self.roth_catch_up = per_person(lambda r, *_: r.roth_catch_up).astype(bool)
 
     # ---- amounts on the grid
-    def rows_of(self, levels):
-        """(P, K, G) levels per pay date -> (P, K, R) per row."""
-        return np.take_along_axis(levels, self.gid[:, None, :], axis=2)
+    def wanted(self, levels):
+        """(..., G) levels -> (..., 2G) cents each slot elects, in payroll's order."""
+        return np.stack([_pct(levels, self.pay_a[:, None, :]), _pct(levels, self.pay_b[:, None, :])],
+                        axis=-1).reshape(levels.shape[:-1] + (2 * self.G,))
 
     def amounts(self, levels):
-        """(P, K, G) levels -> (P, K, G) cents each pay date's rows elect."""
-        cents = _pct(self.rows_of(levels), self.pay[:, None, :])
-        running = np.concatenate([np.zeros(cents.shape[:2] + (1,), np.int64), np.cumsum(cents, axis=2)], axis=2)
-        return (np.take_along_axis(running, self.end[:, None, :], axis=2)
-                - np.take_along_axis(running, self.start[:, None, :], axis=2))
+        """(P, K, G) levels -> (P, K, G) cents each pay date elects."""
+        return _pct(levels, self.pay_a[:, None, :]) + _pct(levels, self.pay_b[:, None, :])
 
     def totals(self, levels):
-        return _pct(self.rows_of(levels), self.pay[:, None, :]).sum(axis=2)
+        return self.amounts(levels).sum(axis=2)
 
     def one_step(self):
         """(P, G) cents one step elects on each pay date."""
@@ -162,17 +157,19 @@ class _Chunk:
         return np.where(self.regular.any(axis=1), regular, live)
 
     def carry_over(self, levels):
+        """(P, K, G): a pay date without pay keeps the level of the one before it. Only the
+        chosen schedule needs it: everything else reads the pay dates with pay alone."""
         return np.take_along_axis(levels, self.carry_src[:, None, :], axis=2)
 
     def changes(self, *streams):
         """Election changes after the first: pay dates with pay whose levels differ from the
         previous pay date with pay, in any stream; streams are (P, K, G)."""
-        prev = np.maximum(self.prev_live, 0)[:, None, :]
-        counted = (self.live & (self.prev_live >= 0))[:, None, :]
-        differ = np.zeros(np.broadcast_shapes(*(s.shape for s in streams)), bool)
+        differ = None
         for s in streams:
-            differ |= s != np.take_along_axis(s, prev, axis=2)
-        return (differ & counted).sum(axis=2)
+            carried = self.carry_over(s)
+            step = carried[..., 1:] != carried[..., :-1]  # carried, a change falls on a pay date with pay
+            differ = step if differ is None else differ | step
+        return differ.sum(axis=2)
 
     # ---- the solver's base schedules and candidates
     def even(self, hi, target):
@@ -191,8 +188,7 @@ class _Chunk:
 
     def amount_of(self, g: int, level):
         """(P,) cents pay date g elects at `level` (P,)."""
-        rows = self.gid == g
-        return np.where(rows, _pct(level[:, None], self.pay), 0).sum(axis=1)
+        return _pct(level, self.pay_a[:, g]) + _pct(level, self.pay_b[:, g])
 
     def back_loaded(self, base, hi, target, cut):
         """solver._back_loaded over P (K = 1): the last pay dates raised to their cap, latest
@@ -201,7 +197,7 @@ class _Chunk:
         levels = base[:, 0].copy()
         total = self.totals(base)[:, 0]
         top = hi[:, 0]
-        for g in reversed(range(self.G - 1)):
+        for g in reversed(range(self.G)):
             active = total < target
             if not active.any():
                 break
@@ -230,7 +226,6 @@ class _Chunk:
         order, the base and one step more on the first k upgradable pay dates (k = 1..U),
         then on the last k (k = 1..U-1); totals and validity per slot, levels on demand."""
         step = self.step
-        base = self.carry_over(base)
         runs = _Runs(base, self.live[:, None, :] & (base + step <= hi), self.G)
         amount = self.amounts(base)
         runs.totals = amount.sum(axis=2)[..., None] + runs.sums(self.amounts(base + step) - amount)
@@ -246,7 +241,7 @@ class _Chunk:
         count = np.take_along_axis(runs.count, k, axis=1)[..., None]
         run, backward = (slot % (G + 1))[..., None], (slot > G)[..., None]
         raised = up & np.where(backward, rank >= count - run, rank < run)
-        return self.carry_over(base + self.step * raised)
+        return base + self.step * raised
 
     # ---- payroll, closed form, with no after-tax
     def deferral_payroll(self, levels):
@@ -254,7 +249,7 @@ class _Chunk:
         runs them with no after-tax: the running sum cut at the auto-stop, catch-up and excess
         as bands of it, the match per row (bands of pay) or on the running sum (bands of dollars)."""
         plan = self.plan
-        wanted = _pct(self.rows_of(levels), self.pay[:, None, :])
+        wanted = self.wanted(levels)
         running = np.cumsum(wanted, axis=2)
         stop = self.stop[:, None, None]
         g402 = self.g402[:, None, None]
@@ -392,8 +387,8 @@ class _Chunk:
         rank = np.where(in_top, -changes * (2 ** 40) + amount, np.iinfo(np.int64).min)
         choice = rank.argmax(axis=1)  # the first maximum: the solver's order
 
-        chosen_d = d_levels[np.arange(P), which[np.arange(P), choice]]
-        chosen_a = a_levels[np.arange(P), choice]
+        chosen_d = self.carry_over(d_levels[np.arange(P), which[np.arange(P), choice]][:, None, :])[:, 0]
+        chosen_a = self.carry_over(a_levels[np.arange(P), choice][:, None, :])[:, 0]
         payroll = self.payroll(chosen_d, chosen_a)
         out = []
         for p, problem in enumerate(self.problems):
@@ -410,8 +405,7 @@ class _Chunk:
         """simulate() of one schedule per person ((P, G) levels), as arrays: a function of
         the person that gives their Simulation."""
         plan, pay, P = self.plan, self.pay, self.P
-        d_rows, a_rows = self.rows_of(d_levels[:, None, :])[:, 0], self.rows_of(a_levels[:, None, :])[:, 0]
-        wanted = _pct(d_rows, pay)
+        wanted = self.wanted(d_levels[:, None, :])[:, 0]
         running = np.cumsum(wanted, axis=1)
         stop, g402 = self.stop[:, None], self.g402[:, None]
         if plan.auto_stop_deferral:
@@ -425,12 +419,12 @@ class _Chunk:
         else:
             match = np.diff(self.dollar_match(np.cumsum(base, axis=1)), axis=1, prepend=0)
         row_additions = deferral - catch_up - excess + match
-        wanted_after_tax = _pct(a_rows, pay)
+        wanted_after_tax = self.wanted(a_levels[:, None, :])[:, 0]
         after_tax = wanted_after_tax
         if plan.auto_stop_after_tax:  # payroll sees only the year so far: cut row by row
             after_tax = np.empty_like(wanted_after_tax)
             so_far, taken = np.cumsum(row_additions, axis=1), np.zeros(P, np.int64)
-            for k in range(self.R):
+            for k in range(2 * self.G):
                 after_tax[:, k] = np.minimum(wanted_after_tax[:, k], np.maximum(self.limit - so_far[:, k] - taken, 0))
                 taken += after_tax[:, k]
         additions = row_additions + after_tax
@@ -439,6 +433,11 @@ class _Chunk:
         columns = {"deferral": deferral, "pretax": deferral - roth, "roth": roth, "catch_up": catch_up,
                    "excess_deferral": excess, "after_tax": after_tax, "match": match, "additions": additions}
         sums = {key: values.sum(axis=1) for key, values in columns.items()}
+        # slots back to the person's rows; a row without eligible pay reads the zero slot 2G
+        zero = np.zeros((P, 1), np.int64)
+        columns = {key: np.take_along_axis(np.concatenate([values, zero], axis=1), self.slot_of_row, axis=1)
+                   for key, values in columns.items()}
+        capped = np.take_along_axis(np.concatenate([capped, zero.astype(bool)], axis=1), self.slot_of_row, axis=1)
 
         def simulation(p: int) -> Simulation:
             n = len(self.problems[p][3])
@@ -458,17 +457,15 @@ class _Chunk:
     def repeats(self, runs: "_Runs"):
         """(P, S) whether each candidate of the second base equals a valid one of the first:
         compared by a hash of the carried levels (a sum over the run, like the totals), then exactly."""
-        weights = np.random.default_rng(7).integers(1, 2 ** 61, self.G, dtype=np.int64)
-        carried = np.zeros((self.P, self.G), np.int64)  # a pay date's weight with the dates that carry it
-        np.add.at(carried, (np.arange(self.P)[:, None], self.carry_src), weights[None, :])
-        carried = carried[:, None, :]
-        hashes = (runs.base * carried).sum(axis=2)[..., None] + runs.sums(self.step * carried)  # wraps: a hash
+        weights = np.where(self.live, np.random.default_rng(7).integers(1, 2 ** 61, self.G, dtype=np.int64), 0)
+        weights = weights[:, None, :]  # pay dates without pay change nothing: they weigh nothing
+        hashes = (runs.base * weights).sum(axis=2)[..., None] + runs.sums(self.step * weights)  # wraps: a hash
         same = (hashes[:, 1, :, None] == hashes[:, 0, None, :]) & runs.valid[:, 0, None, :]
         found = same.any(axis=2)
         for p, s in zip(*np.nonzero(found)):
             olds = np.nonzero(same[p, s])[0]
-            mine = self.levels(_one(runs, p), np.array([[1]]), np.array([[s]]))[0, 0]
-            theirs = self.levels(_one(runs, p), np.zeros((1, len(olds)), np.int64), olds[None, :])[0]
+            mine = self.levels(_one(runs, p), np.array([[1]]), np.array([[s]]))[0, 0][self.live[p]]
+            theirs = self.levels(_one(runs, p), np.zeros((1, len(olds)), np.int64), olds[None, :])[0][:, self.live[p]]
             found[p, s] = any(np.array_equal(mine, other) for other in theirs)
         return found
 
@@ -479,12 +476,12 @@ class _Chunk:
         order_key = np.where(scored, deferral * (2 ** 31) + match, -1)
         # the solver's order: keys descending, then generation order
         first = np.lexsort((np.broadcast_to(np.arange(S), (P, S)), -key, -order_key), axis=1)[:, 0]
-        rows = np.take_along_axis(row_match, first[:, None, None], axis=1)[:, 0]  # (P, R)
-        last = np.where(self.live, np.arange(self.G), -1).max(axis=1)
-        in_last = self.gid == last[:, None]
-        most = self.pay_band_match(self.pay, self.pay)
-        got = np.where(in_last, rows, 0).sum(axis=1) + in_last.sum(axis=1)
-        return scored.any(axis=1) & (got < np.where(in_last, most, 0).sum(axis=1))
+        rows = np.take_along_axis(row_match, first[:, None, None], axis=1)[:, 0]  # (P, 2G)
+        last = np.where(self.live, np.arange(self.G), -1).max(axis=1)[:, None]
+        slots = np.concatenate([2 * last, 2 * last + 1], axis=1)
+        most = np.take_along_axis(self.pay_band_match(self.pay, self.pay), slots, axis=1).sum(axis=1)
+        got = np.take_along_axis(rows, slots, axis=1).sum(axis=1) + np.take_along_axis(self.rows_in, last, axis=1)[:, 0]
+        return scored.any(axis=1) & (got < most)
 
     def topped(self, runs: "_Runs", short, totals, target, hi: int, match_min: int):
         """solver's top-up of the last pay date: each schedule short of the target (`short`,
@@ -495,10 +492,10 @@ class _Chunk:
         levels = self.levels(runs, picked // S, picked % S)
         more = target[:, None] - np.take_along_axis(totals, picked, axis=1)
         last = np.where(self.live, np.arange(self.G), -1).max(axis=1)[:, None, None]
-        in_last = (self.gid == last[:, 0])[:, None, :]
+        pay_a, pay_b = np.take_along_axis(self.pay_a, last[:, 0], axis=1), np.take_along_axis(self.pay_b, last[:, 0], axis=1)
 
         def amount(level):  # (P, M) levels of the last pay date -> its cents
-            return np.where(in_last, _pct(level[..., None], self.pay[:, None, :]), 0).sum(axis=2)
+            return _pct(level, pay_a) + _pct(level, pay_b)
 
         level = np.take_along_axis(levels, last, axis=2)[..., 0]
         base = amount(level)
@@ -513,7 +510,7 @@ class _Chunk:
             reach = amount(mid * step) - base >= more
             low, high = np.where(active & ~reach, mid, low), np.where(active & reach, mid, high)
         np.put_along_axis(levels, np.broadcast_to(last, levels.shape[:2] + (1,)), (high * step)[..., None], axis=2)
-        return self.carry_over(levels), exists
+        return levels, exists
 
     def finish(self, problem, sim: Simulation, d_levels, a_levels, d_target, d_hi, a_hi, a_target, largest_step):
         """The chosen schedule's Solution, its shortfalls worded as the solver words them."""
