@@ -134,10 +134,10 @@ class _Chunk:
         self.roth_catch_up = per_person(lambda r, *_: r.roth_catch_up).astype(bool)
 
     # ---- amounts on the grid
-    def wanted(self, levels):
-        """(..., G) levels -> (..., 2G) cents each slot elects, in payroll's order."""
-        return np.stack([_pct(levels, self.pay_a[:, None, :]), _pct(levels, self.pay_b[:, None, :])],
-                        axis=-1).reshape(levels.shape[:-1] + (2 * self.G,))
+    def wanted(self, levels, person):
+        """(N, G) levels of `person` (N,) -> (N, 2G) cents each slot elects, in payroll's order."""
+        return np.stack([_pct(levels, self.pay_a[person]), _pct(levels, self.pay_b[person])],
+                        axis=-1).reshape(len(levels), 2 * self.G)
 
     def amounts(self, levels):
         """(P, K, G) levels -> (P, K, G) cents each pay date elects."""
@@ -161,15 +161,15 @@ class _Chunk:
         chosen schedule needs it: everything else reads the pay dates with pay alone."""
         return np.take_along_axis(levels, self.carry_src[:, None, :], axis=2)
 
-    def changes(self, *streams):
+    def changes(self, person, *streams):
         """Election changes after the first: pay dates with pay whose levels differ from the
-        previous pay date with pay, in any stream; streams are (P, K, G)."""
+        previous pay date with pay, in any stream; streams are (N, G) of `person` (N,)."""
         differ = None
         for s in streams:
-            carried = self.carry_over(s)
-            step = carried[..., 1:] != carried[..., :-1]  # carried, a change falls on a pay date with pay
+            carried = np.take_along_axis(s, self.carry_src[person], axis=1)
+            step = carried[:, 1:] != carried[:, :-1]  # carried, a change falls on a pay date with pay
             differ = step if differ is None else differ | step
-        return differ.sum(axis=2)
+        return differ.sum(axis=1)
 
     # ---- the solver's base schedules and candidates
     def even(self, hi, target):
@@ -231,43 +231,37 @@ class _Chunk:
         runs.totals = amount.sum(axis=2)[..., None] + runs.sums(self.amounts(base + step) - amount)
         return runs
 
-    def levels(self, runs: "_Runs", k, slot):
-        """(P, M, G) levels of the candidates at (k, slot), each (P, M), of `runs`."""
+    def levels(self, runs: "_Runs", person, k, slot):
+        """(N, G) levels of candidates (person, k, slot), each (N,), of `runs`."""
         G = self.G
-        pick = k[..., None]
-        base = np.take_along_axis(runs.base, pick, axis=1)
-        up = np.take_along_axis(runs.upgradable, pick, axis=1)
-        rank = np.take_along_axis(runs.rank, pick, axis=1)
-        count = np.take_along_axis(runs.count, k, axis=1)[..., None]
-        run, backward = (slot % (G + 1))[..., None], (slot > G)[..., None]
+        up, rank = runs.upgradable[person, k], runs.rank[person, k]
+        count = runs.count[person, k][:, None]
+        run, backward = (slot % (G + 1))[:, None], (slot > G)[:, None]
         raised = up & np.where(backward, rank >= count - run, rank < run)
-        return base + self.step * raised
+        return runs.base[person, k] + self.step * raised
 
     # ---- payroll, closed form, with no after-tax
-    def deferral_payroll(self, levels):
-        """(P, N, G) deferral levels -> (deferral, additions, match, row match (P,N,R)) as payroll
-        runs them with no after-tax: the running sum cut at the auto-stop, catch-up and excess
-        as bands of it, the match per row (bands of pay) or on the running sum (bands of dollars)."""
+    def deferral_payroll(self, levels, person):
+        """(N, G) deferral levels of `person` (N,) -> (deferral, additions, match, excess, match
+        per slot) as payroll runs them with no after-tax: the running sum cut at the auto-stop,
+        catch-up and excess as bands of it, the match per row (bands of pay) or on the running
+        sum (bands of dollars)."""
         plan = self.plan
-        wanted = self.wanted(levels)
-        running = np.cumsum(wanted, axis=2)
-        stop = self.stop[:, None, None]
-        g402 = self.g402[:, None, None]
+        running = np.cumsum(self.wanted(levels, person), axis=1)
+        stop, g402 = self.stop[person, None], self.g402[person, None]
         if plan.auto_stop_deferral:
             running = np.minimum(running, stop)
         catch_up = np.clip(running - g402, 0, stop - g402)
         excess = np.maximum(running - stop, 0)
         matchable = running if plan.match_catch_up else running - catch_up
         if self.pay_bands:
-            base = np.diff(matchable, axis=2, prepend=0)
-            row_match = self.pay_band_match(base, self.pay[:, None, :])
-            match = row_match.sum(axis=2)
+            slot_match = self.pay_band_match(np.diff(matchable, axis=1, prepend=0), self.pay[person])
+            match = slot_match.sum(axis=1)
         else:
-            row_match = None
-            match = self.dollar_match(matchable[..., -1])
-        deferral = running[..., -1]
-        additions = deferral - catch_up[..., -1] - excess[..., -1] + match
-        return deferral, additions, match, excess[..., -1], row_match
+            slot_match = None
+            match = self.dollar_match(matchable[:, -1])
+        deferral = running[:, -1]
+        return deferral, deferral - catch_up[:, -1] - excess[:, -1] + match, match, excess[:, -1], slot_match
 
     def pay_band_match(self, base, pay):
         exact, low = 0, 0
@@ -298,7 +292,7 @@ class _Chunk:
         hi = np.full((P, 1, G), hi_level, np.int64)
         one_step = self.one_step()
         smallest = self.step_of_smallest_paycheck(one_step)
-        missing = np.int64(-1)
+        missing = np.int64(-2 ** 62)  # below any amount, however negative the room
 
         # (1) the bases: one even level; catch-up on the last paychecks where it is not matched
         bases = [self.even(hi, target[:, None])]
@@ -321,44 +315,53 @@ class _Chunk:
         top_key = np.where(kept, key, missing).max(axis=1)
         slack = np.where(exact, 0, np.maximum(smallest - 1, 0))
         window = kept & (key >= (top_key - slack)[:, None])
-        # only the window is simulated: gather it, in generation order
-        picked, in_window = _first(window)
-        levels = self.levels(runs, picked // S, picked % S)
-        key = np.take_along_axis(key, picked, axis=1)
-        deferral, additions, match, excess, row_match = self.deferral_payroll(levels)
-        ok = in_window & (excess <= 0) & (additions <= self.limit[:, None])
-        goal = self.goal_deferral[:, None]
-        ok &= (goal < 0) | (deferral <= np.maximum(goal, 0))
+        # only the window is simulated: its candidates, flat, in generation order
+        goal = self.goal_deferral
+        window = _Picks(window)
+        levels = self.levels(runs, window.person, window.slot // S, window.slot % S)
+        deferral, additions, match, excess, slot_match = self.deferral_payroll(levels, window.person)
+        person = window.person
+        ok = (excess <= 0) & (additions <= self.limit[person]) & ((goal[person] < 0) | (deferral <= np.maximum(goal[person], 0)))
+        key = key[person, window.slot]
         # the solver's first key with a valid schedule must be the top one (else: its rare path)
-        fallback = ~(ok & (key == top_key[:, None])).any(axis=1)
-        scored = ok
+        fallback = ~window.spread(ok & (key == top_key[person]), False).any(axis=1)
         # the last paycheck cut by the auto-stop below its match (a short one at the 401(a)(17)
         # limit): the schedules short of the target with that pay date raised are scored too
         match_min = round_up(full_match_pct(self.tiers), step)
+        picks = [window]
         if match_min and self.pay_bands:
-            short = below & self.cut_short(scored, key, deferral, match, row_match)
+            short = below & self.cut_short(window, ok, key, deferral, match, slot_match)
             if short.any():
-                more = self.topped(runs, valid & (totals < t) & short[:, None], totals, target, hi_level, match_min)
-                d, add, m, ex, _ = self.deferral_payroll(more[0])
-                more_ok = more[1] & (ex <= 0) & (add <= self.limit[:, None]) & ((goal < 0) | (d <= np.maximum(goal, 0)))
-                levels, key = np.concatenate([levels, more[0]], axis=1), np.concatenate([key, t + 0 * d], axis=1)
-                deferral, additions = np.concatenate([deferral, d], axis=1), np.concatenate([additions, add], axis=1)
-                match, scored = np.concatenate([match, m], axis=1), np.concatenate([scored, more_ok], axis=1)
-        enough = np.where(scored, deferral, missing).max(axis=1) - slack
-        capped = np.minimum(deferral, enough[:, None])
-        at_best = scored & (capped == np.where(scored, capped, missing).max(axis=1)[:, None])
-        at_best &= match == np.where(at_best, match, missing).max(axis=1)[:, None]
-        tied = at_best & (deferral == np.where(at_best, deferral, missing).max(axis=1)[:, None])
+                more = _Picks(valid & (totals < t) & short[:, None])
+                more_levels, exists = self.topped(runs, more, totals, target, hi_level, match_min)
+                d, add, m, ex, _ = self.deferral_payroll(more_levels, more.person)
+                g = goal[more.person]
+                more_ok = exists & (ex <= 0) & (add <= self.limit[more.person]) & ((g < 0) | (d <= np.maximum(g, 0)))
+                picks.append(more)
+                levels, key = np.concatenate([levels, more_levels]), np.concatenate([key, target[more.person]])
+                deferral, additions = np.concatenate([deferral, d]), np.concatenate([additions, add])
+                match, ok = np.concatenate([match, m]), np.concatenate([ok, more_ok])
+        scored = _Picks.joined(picks)  # (P, M): positions of the scored list, each a flat index
+        at = scored.flat
+        valid_at = scored.found & ok[at]
+        deferral_at, match_at = np.where(valid_at, deferral[at], missing), np.where(valid_at, match[at], missing)
+        enough = deferral_at.max(axis=1) - slack
+        capped = np.where(valid_at, np.minimum(deferral_at, enough[:, None]), missing)
+        at_best = valid_at & (capped == capped.max(axis=1)[:, None])
+        at_best &= match_at == np.where(at_best, match_at, missing).max(axis=1)[:, None]
+        tied = at_best & (deferral_at == np.where(at_best, deferral_at, missing).max(axis=1)[:, None])
         # equally good: fewest changes first, then in generation order; MAX_TIED go on
         M = tied.shape[1]
-        order = np.lexsort((np.broadcast_to(np.arange(M), (P, M)), self.changes(levels), ~tied), axis=1)
+        changes = self.changes(scored.person, levels)[at]
+        order = np.lexsort((np.broadcast_to(np.arange(M), (P, M)), changes, ~tied), axis=1)
         T = int(min(MAX_TIED, tied.sum(axis=1).max()))
         if T == 0:
             return [None] * P
         order = order[:, :T]
-        d_levels = np.take_along_axis(levels, order[..., None], axis=1)  # (P, T, G)
+        d_flat = np.take_along_axis(at, order, axis=1)
+        d_levels = levels[d_flat]  # (P, T, G)
         d_ok = np.take_along_axis(tied, order, axis=1)
-        d_additions = np.take_along_axis(additions, order, axis=1)
+        d_additions = additions[d_flat]
 
         # (3) after-tax in the room each deferral leaves
         room_at = self.limit[:, None] - d_additions
@@ -377,25 +380,28 @@ class _Chunk:
         close = 0 if plan.auto_stop_after_tax else np.maximum(smallest - 1, 0)
         enough_at = np.minimum(best, np.where(d_ok, at_target, missing).max(axis=1) - close)
         tier = np.where(options, np.minimum(after_tax, enough_at[:, None, None]), missing)
-        top = (options & (tier == tier.max(axis=(1, 2))[:, None, None])).reshape(P, -1)
-        picked, in_top = _first(top)
+        top = _Picks((options & (tier == tier.max(axis=(1, 2))[:, None, None])).reshape(P, -1))
+        fallback |= top.counts == 0  # (only people already left to the scalar solver)
+        if fallback.all():
+            return [None] * P
         S = a_runs.valid.shape[2]
-        which, slot = picked // S, picked % S
-        a_levels = self.levels(a_runs, which, slot)
-        changes = self.changes(np.take_along_axis(d_levels, which[..., None], axis=1), a_levels)
-        amount = np.take_along_axis(after_tax.reshape(P, -1), picked, axis=1)
-        rank = np.where(in_top, -changes * (2 ** 40) + amount, np.iinfo(np.int64).min)
-        choice = rank.argmax(axis=1)  # the first maximum: the solver's order
+        which, slot = top.slot // S, top.slot % S
+        a_levels = self.levels(a_runs, top.person, which, slot)
+        changes = self.changes(top.person, d_levels[top.person, which], a_levels)
+        amount = after_tax.reshape(P, -1)[top.person, top.slot]
+        rank = top.spread(-changes * (2 ** 40) + amount, np.iinfo(np.int64).min)
+        choice = top.spread(np.arange(len(top.person)), 0)[np.arange(P), rank.argmax(axis=1)]  # the first maximum
 
-        chosen_d = self.carry_over(d_levels[np.arange(P), which[np.arange(P), choice]][:, None, :])[:, 0]
-        chosen_a = self.carry_over(a_levels[np.arange(P), choice][:, None, :])[:, 0]
+        chosen_t = which[choice]
+        chosen_d = self.carry_over(d_levels[np.arange(P), chosen_t][:, None, :])[:, 0]
+        chosen_a = self.carry_over(a_levels[choice][:, None, :])[:, 0]
         payroll = self.payroll(chosen_d, chosen_a)
         out = []
         for p, problem in enumerate(self.problems):
             if fallback[p]:
                 out.append(None)
                 continue
-            t_index = which[p, choice[p]]
+            t_index = chosen_t[p]
             out.append(self.finish(problem, payroll(p), chosen_d[p].tolist(), chosen_a[p].tolist(), int(target[p]),
                                    hi_level, at_hi[p, t_index].tolist(), int(at_target[p, t_index]),
                                    int(one_step[p][self.live[p]].max())))
@@ -405,7 +411,8 @@ class _Chunk:
         """simulate() of one schedule per person ((P, G) levels), as arrays: a function of
         the person that gives their Simulation."""
         plan, pay, P = self.plan, self.pay, self.P
-        wanted = self.wanted(d_levels[:, None, :])[:, 0]
+        everyone = np.arange(P)
+        wanted = self.wanted(d_levels, everyone)
         running = np.cumsum(wanted, axis=1)
         stop, g402 = self.stop[:, None], self.g402[:, None]
         if plan.auto_stop_deferral:
@@ -419,7 +426,7 @@ class _Chunk:
         else:
             match = np.diff(self.dollar_match(np.cumsum(base, axis=1)), axis=1, prepend=0)
         row_additions = deferral - catch_up - excess + match
-        wanted_after_tax = self.wanted(a_levels[:, None, :])[:, 0]
+        wanted_after_tax = self.wanted(a_levels, everyone)
         after_tax = wanted_after_tax
         if plan.auto_stop_after_tax:  # payroll sees only the year so far: cut row by row
             after_tax = np.empty_like(wanted_after_tax)
@@ -456,7 +463,8 @@ class _Chunk:
 
     def repeats(self, runs: "_Runs"):
         """(P, S) whether each candidate of the second base equals a valid one of the first:
-        compared by a hash of the carried levels (a sum over the run, like the totals), then exactly."""
+        compared by a hash of the levels on pay dates with pay (a sum over the run, like the
+        totals), then exactly."""
         weights = np.where(self.live, np.random.default_rng(7).integers(1, 2 ** 61, self.G, dtype=np.int64), 0)
         weights = weights[:, None, :]  # pay dates without pay change nothing: they weigh nothing
         hashes = (runs.base * weights).sum(axis=2)[..., None] + runs.sums(self.step * weights)  # wraps: a hash
@@ -464,43 +472,45 @@ class _Chunk:
         found = same.any(axis=2)
         for p, s in zip(*np.nonzero(found)):
             olds = np.nonzero(same[p, s])[0]
-            mine = self.levels(_one(runs, p), np.array([[1]]), np.array([[s]]))[0, 0][self.live[p]]
-            theirs = self.levels(_one(runs, p), np.zeros((1, len(olds)), np.int64), olds[None, :])[0][:, self.live[p]]
+            mine = self.levels(runs, np.array([p]), np.array([1]), np.array([s]))[0, self.live[p]]
+            theirs = self.levels(runs, np.full(len(olds), p), np.zeros(len(olds), np.int64), olds)[:, self.live[p]]
             found[p, s] = any(np.array_equal(mine, other) for other in theirs)
         return found
 
-    def cut_short(self, scored, key, deferral, match, row_match):
+    def cut_short(self, window: "_Picks", ok, key, deferral, match, slot_match):
         """solver._Solver.cut_short: the best scored schedule (most deferral, then match; the
-        first in the solver's order) pays the last pay date less than its full match."""
-        P, S = scored.shape
-        order_key = np.where(scored, deferral * (2 ** 31) + match, -1)
-        # the solver's order: keys descending, then generation order
-        first = np.lexsort((np.broadcast_to(np.arange(S), (P, S)), -key, -order_key), axis=1)[:, 0]
-        rows = np.take_along_axis(row_match, first[:, None, None], axis=1)[:, 0]  # (P, 2G)
-        last = np.where(self.live, np.arange(self.G), -1).max(axis=1)[:, None]
-        slots = np.concatenate([2 * last, 2 * last + 1], axis=1)
-        most = np.take_along_axis(self.pay_band_match(self.pay, self.pay), slots, axis=1).sum(axis=1)
-        got = np.take_along_axis(rows, slots, axis=1).sum(axis=1) + np.take_along_axis(self.rows_in, last, axis=1)[:, 0]
-        return scored.any(axis=1) & (got < most)
+        first in the solver's order: keys descending, then generation order) pays the last
+        pay date less than its full match. Values are flat over the window."""
+        P, M = len(window.counts), window.width
+        best = window.spread(np.where(ok, deferral * (2 ** 31) + match, -1), -1)
+        first = np.lexsort((np.broadcast_to(np.arange(M), (P, M)), -window.spread(key, -1), -best), axis=1)[:, 0]
+        slots = slot_match[window.spread(np.arange(len(ok)), 0)[np.arange(P), first]]  # (P, 2G)
+        last = self.last_live()[:, None]
+        pair = np.concatenate([2 * last, 2 * last + 1], axis=1)
+        most = np.take_along_axis(self.pay_band_match(self.pay, self.pay), pair, axis=1).sum(axis=1)
+        got = np.take_along_axis(slots, pair, axis=1).sum(axis=1) + np.take_along_axis(self.rows_in, last, axis=1)[:, 0]
+        return window.spread(ok, False).any(axis=1) & (got < most)
 
-    def topped(self, runs: "_Runs", short, totals, target, hi: int, match_min: int):
-        """solver's top-up of the last pay date: each schedule short of the target (`short`,
-        (P, S)) with its last pay date raised to the lowest level that reaches the target, where
-        the cut would leave that pay date its match. (levels (P, M, G), exists (P, M))."""
-        step, S = self.step, runs.valid.shape[2]
-        picked, found = _first(short)
-        levels = self.levels(runs, picked // S, picked % S)
-        more = target[:, None] - np.take_along_axis(totals, picked, axis=1)
-        last = np.where(self.live, np.arange(self.G), -1).max(axis=1)[:, None, None]
-        pay_a, pay_b = np.take_along_axis(self.pay_a, last[:, 0], axis=1), np.take_along_axis(self.pay_b, last[:, 0], axis=1)
+    def last_live(self):
+        return np.where(self.live, np.arange(self.G), -1).max(axis=1)
 
-        def amount(level):  # (P, M) levels of the last pay date -> its cents
+    def topped(self, runs: "_Runs", short: "_Picks", totals, target, hi: int, match_min: int):
+        """The solver's top-up of the last pay date: each schedule short of the target (flat
+        `short`) with its last pay date raised to the lowest level that reaches the target,
+        where the cut would leave that pay date its match. (levels (N, G), exists (N,))."""
+        step, S, person = self.step, runs.valid.shape[2], short.person
+        levels = self.levels(runs, person, short.slot // S, short.slot % S)
+        more = target[person] - totals[person, short.slot]
+        last = self.last_live()[person]
+        pay_a, pay_b = self.pay_a[person, last], self.pay_b[person, last]
+
+        def amount(level):  # (N,) levels of the last pay date -> its cents
             return _pct(level, pay_a) + _pct(level, pay_b)
 
-        level = np.take_along_axis(levels, last, axis=2)[..., 0]
+        rows = np.arange(len(person))
+        level = levels[rows, last]
         base = amount(level)
-        exists = found & (more + base >= amount(np.full_like(level, match_min)))
-        exists &= amount(np.full_like(level, hi)) - base >= more
+        exists = (more + base >= amount(np.full_like(level, match_min))) & (amount(np.full_like(level, hi)) - base >= more)
         low, high = level // step, np.full_like(level, hi // step)
         while True:  # solver._lowest_reaching: amount(low) falls short, amount(high) reaches
             active = high - low > 1
@@ -509,7 +519,7 @@ class _Chunk:
             mid = (low + high) // 2
             reach = amount(mid * step) - base >= more
             low, high = np.where(active & ~reach, mid, low), np.where(active & reach, mid, high)
-        np.put_along_axis(levels, np.broadcast_to(last, levels.shape[:2] + (1,)), (high * step)[..., None], axis=2)
+        levels[rows, last] = high * step
         return levels, exists
 
     def finish(self, problem, sim: Simulation, d_levels, a_levels, d_target, d_hi, a_hi, a_target, largest_step):
@@ -556,17 +566,39 @@ class _Runs:
         return np.concatenate([prefix, backward], axis=2)
 
 
-def _first(mask):
-    """(indices, found): per row of `mask` (P, N), the positions where it is set, in order,
-    padded to the longest row (found False on padding)."""
-    width = max(int(mask.sum(axis=1).max()), 1)
-    picked = np.argsort(~mask, axis=1, kind="stable")[:, :width]
-    return picked, np.take_along_axis(mask, picked, axis=1)
+class _Picks:
+    """The set positions of a mask (P, S), flat in row order: the person and slot of each,
+    and its place among the person's (to spread flat values back to (P, width))."""
+
+    def __init__(self, mask):
+        self.person, self.slot = np.nonzero(mask)
+        counts = mask.sum(axis=1)
+        self.counts, self.width = counts, max(int(counts.max(initial=0)), 1)
+        self.pos = np.arange(len(self.person)) - (np.cumsum(counts) - counts)[self.person]
+
+    def spread(self, values, fill):
+        out = np.full((len(self.counts), self.width), fill, np.asarray(values).dtype)
+        out[self.person, self.pos] = values
+        return out
+
+    @staticmethod
+    def joined(picks: list["_Picks"]) -> "_Joined":
+        """Each person's positions of every pick in turn, as flat indexes into the picks'
+        values concatenated."""
+        P = len(picks[0].counts)
+        before = np.zeros(P, np.int64)  # each person's positions in the picks before
+        width = int(sum(p.counts for p in picks).max(initial=0)) or 1
+        flat, found = np.zeros((P, width), np.int64), np.zeros((P, width), bool)
+        offset = 0
+        for pick in picks:
+            place = before[pick.person] + pick.pos
+            flat[pick.person, place] = offset + np.arange(len(pick.person))
+            found[pick.person, place] = True
+            before += pick.counts
+            offset += len(pick.person)
+        return _Joined(flat, found, np.concatenate([p.person for p in picks]))
 
 
-def _one(runs: _Runs, p: int) -> _Runs:
-    """Person p's runs alone."""
-    one = object.__new__(_Runs)
-    one.base, one.upgradable, one.G = runs.base[p:p + 1], runs.upgradable[p:p + 1], runs.G
-    one.count, one.rank, one.valid = runs.count[p:p + 1], runs.rank[p:p + 1], runs.valid[p:p + 1]
-    return one
+class _Joined:
+    def __init__(self, flat, found, person):
+        self.flat, self.found, self.person = flat, found, person
