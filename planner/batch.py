@@ -48,12 +48,28 @@ def parse_cell(text: str):
         return text.lower() == "true"
     if _SPREADSHEET_MONEY.match(text):  # "$100,000" or "100,000.50", as spreadsheets export money
         return _whole(float(text.lstrip("$").replace(",", "").strip()))
+    # the common cells without the TOML parser (a batch reads millions): what it would give
+    if _TOML_INTEGER.match(text):
+        return int(text)
+    if _TOML_FLOAT.match(text):
+        return _whole(float(text))
+    if _WORD.match(text) and text not in ("inf", "nan"):
+        return text  # not a TOML value: kept as text
+    if _TOML_DATE.match(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass  # not a real date: the parser says what it is
     try:
         return _whole(tomllib.loads("v = " + text)["v"])
     except tomllib.TOMLDecodeError:
         return text
 
 
+_TOML_INTEGER = re.compile(r"[+-]?(0|[1-9][0-9]*)\Z")
+_TOML_FLOAT = re.compile(r"[+-]?(0|[1-9][0-9]*)(\.[0-9]+([eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)\Z")
+_TOML_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 _SPREADSHEET_MONEY = re.compile(r"^\$?\s*\d{1,3}(,\d{3})+(\.\d+)?$|^\$\s*\d+(\.\d+)?$")
 
 

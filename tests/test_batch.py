@@ -459,3 +459,19 @@ def test_out_in_a_missing_folder_says_which(tmp_path):
     assert result.returncode == 2 and result.stderr.strip() == (
         f"planner: error: --out: folder {tmp_path / 'no' / 'such'} does not exist (only the last folder of --out "
         "is created)")
+
+
+@pytest.mark.parametrize("text", ["0", "007", "-0", "+5", "12", "1_000", "1e5", "1.5", "-1.50", "1.", ".5", "inf",
+                                  "+inf", "biweekly", "a-b", "2025-02-30", "2025-13-01", "2025-01-10", "2025-1-10",
+                                  "1979-05-27T07:32:00", "abc def", "12abc", "0x1F", "40.0", "9999999999999999999999"])
+def test_cells_read_as_the_toml_parser_reads_them(text):
+    """parse_cell reads the common cells without the TOML parser; it must agree with it."""
+    import tomllib
+
+    try:
+        expected = tomllib.loads("v = " + text)["v"]
+        expected = int(expected) if isinstance(expected, float) and expected.is_integer() else expected
+    except tomllib.TOMLDecodeError:
+        expected = text
+    got = parse_cell(text)
+    assert (got, type(got)) == (expected, type(expected))
