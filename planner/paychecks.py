@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from .calendar import PERIODS_PER_YEAR, pay_dates
 from .money import div_half_up
@@ -31,7 +32,7 @@ class Paychecks:
     def __len__(self) -> int:
         return len(self.dates)
 
-    @property
+    @cached_property
     def future(self) -> list[int]:
         """Indexes of the rows still to be paid."""
         return [i for i, paid in enumerate(self.paid) if not paid]
@@ -50,8 +51,13 @@ def build_paychecks(scenario: Scenario, compensation_limit: int) -> Paychecks:
     pay = scenario.pay
     per_year = PERIODS_PER_YEAR[pay.frequency]
     rows = []  # (date, kind order, sequence, kind, gross, eligible before the cut)
+    raises = sorted(scenario.raises, key=lambda r: r.effective)
     for day in pay_dates(pay.frequency, scenario.tax_year, pay.first_pay_date, pay.holiday_shift):
-        base = div_half_up(salary_on(scenario, day), per_year)
+        salary = pay.salary  # salary_on, with the raises sorted once
+        for r in raises:
+            if r.effective <= day:
+                salary = r.salary
+        base = div_half_up(salary, per_year)
         rows.append((day, 0, len(rows), "regular", base, base))
     for bonus in scenario.bonuses:
         eligible = scenario.plan.bonus_eligible if bonus.eligible is None else bonus.eligible

@@ -458,6 +458,30 @@ PLAN_KEYS = {"preset", "match", "match_greater_of", "match_limit_includes_catch_
 
 
 def _plan(data) -> PlanRules:
+    """The [plan] table's rules (remembered: a batch's people share a few plans)."""
+    key = _frozen(data)
+    rules = _PLANS.get(key)
+    if rules is None:
+        rules = _read_plan(data)
+        if len(_PLANS) > 1024:
+            _PLANS.clear()
+        _PLANS[key] = rules
+    return rules
+
+
+_PLANS: dict = {}
+
+
+def _frozen(value):
+    """A hashable copy of a TOML value that tells 1, 1.0 and True apart."""
+    if isinstance(value, dict):
+        return ("table", tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
+    if isinstance(value, list):
+        return ("array", tuple(_frozen(v) for v in value))
+    return (type(value).__name__, value)
+
+
+def _read_plan(data) -> PlanRules:
     t = _Table(data, "plan", PLAN_KEYS)
     d = PlanRules()
     step = t.pct("pct_step", d.pct_step)

@@ -57,7 +57,10 @@ class Schedule:
             self.rows_by_group[g].append(row)
         self.bonus_only = [bool(key[1]) for key in index]  # outside the pay election's sequence
         self.live = [sum(p) > 0 for p in self.pay]
-        self.regular = [any(full[r] for r in rows) for rows in self.rows_by_group]  # a whole regular paycheck
+        self.regular = [False] * len(index)  # a whole regular paycheck
+        for g, whole in zip(self.group_of_row, full):
+            if whole:
+                self.regular[g] = True
         self.all_live = all(self.live)
         # pay dates with eligible pay whose election is one of the pay election's sequence
         self.sequence = [g for g in range(len(self.pay)) if self.live[g] and not self.bonus_only[g]]
