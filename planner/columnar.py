@@ -19,6 +19,9 @@ with `solver.solve`. The chosen schedule is always run once through `simulate` i
 
 from __future__ import annotations
 
+import itertools
+from functools import lru_cache
+
 import numpy as np
 
 from .match import full_match_pct
@@ -32,33 +35,33 @@ CHUNK = 256  # people solved together: large enough to amortise numpy's per-call
 INT64_SAFE = 2 ** 62
 
 
-def fits(rules, goal, schedule, fixed, cash) -> bool:
-    """Whether `solve_many` plans this person (else None: plan them with solver.solve)."""
+def fits(rules, goal, fixed, cash) -> bool:
+    """Whether `solve_many` can plan this person's kind of year (it may still give None:
+    a pay date with two bonuses, no pay at all, or pay too large for exact int64 sums)."""
     plan = rules.plan
-    if (cash is not None or fixed or goal.strategy != "even" or plan.match_true_up or plan.spillover_to_after_tax
-            or plan.match_annual_cap or rules.after_tax_cap or plan.separate_bonus_election
-            or rules.ytd_deferral or rules.ytd_after_tax or rules.ytd_match or rules.other_employer_deferral
-            or not any(schedule.live) or any(sum(1 for cents in pay if cents) > 2 for pay in schedule.pay)):
-        return False  # (a pay date with more than pay and one bonus: two bonuses on a pay date)
-    tiers = rules.match + rules.match_greater_of
-    pay_bands = [t.up_to_pct is not None for t in tiers]
-    if any(pay_bands) and (not all(pay_bands) or rules.match_greater_of):
-        return False  # a formula that mixes bands of pay and of dollars: the scalar solver's
-    return _int64_safe(rules, max(max(p) for p in schedule.pay if p))
+    return not (cash is not None or fixed or goal.strategy != "even" or plan.match_true_up
+                or plan.spillover_to_after_tax or plan.match_annual_cap or rules.after_tax_cap
+                or plan.separate_bonus_election or rules.ytd_deferral or rules.ytd_after_tax or rules.ytd_match
+                or rules.other_employer_deferral) and _largest_pay(rules.match, rules.match_greater_of) > 0
 
 
-def _int64_safe(rules, largest_pay: int) -> bool:
-    """Every product below stays inside int64 (the exact sums reach rate x band x pay)."""
+@lru_cache(maxsize=256)
+def _largest_pay(tiers, greater_of) -> int:
+    """The largest paycheck (cents) whose sums stay exact in int64 (they reach rate x band x
+    pay); 0 for a formula that mixes bands of pay and of dollars (the scalar solver's)."""
+    pay_bands = [t.up_to_pct is not None for t in tiers + greater_of]
+    if any(pay_bands) and (not all(pay_bands) or greater_of):
+        return 0
     weight, low = 0, 0
-    for t in rules.match:
+    for t in tiers:
         if t.up_to_pct is not None:
             weight += t.rate * (t.up_to_pct - low)
             low = t.up_to_pct
-    dollars = [t.up_to_dollars for t in rules.match + rules.match_greater_of if t.up_to_pct is None]
-    rates = [t.rate for t in rules.match + rules.match_greater_of]
-    return (2 * largest_pay * max(weight, 1) + PCT_DEN * RATE_SCALE < INT64_SAFE
-            and largest_pay * 100 * PCT_SCALE * 2 < INT64_SAFE
-            and max(dollars + [0]) * max(rates + [0]) * 4 < INT64_SAFE)
+    dollars = [t.up_to_dollars for t in tiers + greater_of if t.up_to_pct is None]
+    rates = [t.rate for t in tiers + greater_of]
+    if max(dollars + [0]) * max(rates + [0]) * 4 >= INT64_SAFE:
+        return 0
+    return min((INT64_SAFE - PCT_DEN * RATE_SCALE) // (2 * max(weight, 1)), INT64_SAFE // (200 * PCT_SCALE)) - 1
 
 
 def solve_many(problems: list[tuple]) -> list[Solution | None]:
@@ -66,8 +69,8 @@ def solve_many(problems: list[tuple]) -> list[Solution | None]:
     person; the answer is each person's Solution, or None where solver.solve must plan them."""
     out: list[Solution | None] = [None] * len(problems)
     by_plan: dict = {}
-    for i, (rules, goal, schedule, _eligible, fixed, cash) in enumerate(problems):
-        if fits(rules, goal, schedule, fixed, cash):
+    for i, (rules, goal, _schedule, _eligible, fixed, cash) in enumerate(problems):
+        if fits(rules, goal, fixed, cash):
             by_plan.setdefault((rules.plan, rules.match, rules.match_greater_of), []).append(i)
     for people in by_plan.values():
         for start in range(0, len(people), CHUNK):
@@ -100,22 +103,34 @@ class _Chunk:
         self.step = self.plan.pct_step
         P, R, G = len(problems), max(len(p[3]) for p in problems), max(len(p[2]) for p in problems)
         self.P, self.R, self.G = P, R, G
+        # every person's rows, flat: their person, pay date (group) and eligible cents
+        sizes = np.fromiter((len(p[3]) for p in problems), np.int64, P)
+        person = np.repeat(np.arange(P), sizes)
+        row = np.arange(len(person)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        group = np.fromiter(itertools.chain.from_iterable(p[2].group_of_row for p in problems), np.int64, len(person))
+        cents = np.fromiter(itertools.chain.from_iterable(p[3] for p in problems), np.int64, len(person))
+        # a row's place among the rows with eligible pay of its pay date (slot a, b)
+        paid = cents > 0
+        key = person * G + group
+        first = np.concatenate([[True], key[1:] != key[:-1]])
+        before = np.cumsum(paid) - paid
+        place = before - np.maximum.accumulate(np.where(first, before, 0))
+        self.unfit = np.zeros(P, bool)  # left to the scalar solver
+        self.unfit[person[paid & (place > 1)]] = True  # a pay date with pay and two bonuses
+        self.unfit[person[cents > _largest_pay(self.tiers, self.greater_of)]] = True
         pay = np.zeros((P, G, 2), np.int64)
+        ok = paid & (place < 2)
+        pay[person[ok], group[ok], place[ok]] = cents[ok]
         slot_of_row = np.full((P, R), 2 * G, np.int64)  # 2G: a row without eligible pay (always 0)
-        rows_in = np.zeros((P, G), np.int64)
-        live = np.zeros((P, G), bool)
-        regular = np.zeros((P, G), bool)
-        for p, (_rules, _goal, schedule, eligible, _fixed, _cash) in enumerate(problems):
-            live[p, :len(schedule)] = schedule.live
-            regular[p, :len(schedule)] = schedule.regular
-            for g, rows in enumerate(schedule.rows_by_group):
-                rows_in[p, g] = len(rows)
-                paid = [r for r in rows if eligible[r]]
-                for k, r in enumerate(paid):
-                    pay[p, g, k] = eligible[r]
-                    slot_of_row[p, r] = 2 * g + k
+        slot_of_row[person[ok], row[ok]] = 2 * group[ok] + place[ok]
+        self.rows_in = np.bincount(key, minlength=P * G).reshape(P, G)
         self.pay_a, self.pay_b, self.pay = pay[..., 0], pay[..., 1], pay.reshape(P, 2 * G)
-        self.slot_of_row, self.rows_in, self.live, self.regular = slot_of_row, rows_in, live, regular & live
+        live = (self.pay_a + self.pay_b) > 0
+        self.unfit |= ~live.any(axis=1)
+        regular = np.zeros((P, G), bool)
+        for p, problem in enumerate(problems):
+            regular[p, :len(problem[2])] = problem[2].regular
+        self.slot_of_row, self.live, self.regular = slot_of_row, live, regular & live
         # carry-over source: a pay date without pay keeps the pay election before it (the first one's before any)
         last_live = np.maximum.accumulate(np.where(live, np.arange(G), -1), axis=1)
         first_live = np.argmax(live, axis=1)
@@ -284,6 +299,8 @@ class _Chunk:
     # ---- the search
     def solve(self) -> list[Solution | None]:
         plan, step, P, G = self.plan, self.step, self.P, self.G
+        if self.unfit.all():
+            return [None] * P
         room = self.stop  # no [ytd], no other employer: 402(g) + catch-up
         target = np.where(self.goal_deferral < 0, room, np.minimum(np.maximum(self.goal_deferral, 0), room))
         stops = plan.auto_stop_deferral or plan.spillover_to_after_tax
@@ -324,7 +341,7 @@ class _Chunk:
         ok = (excess <= 0) & (additions <= self.limit[person]) & ((goal[person] < 0) | (deferral <= np.maximum(goal[person], 0)))
         key = key[person, window.slot]
         # the solver's first key with a valid schedule must be the top one (else: its rare path)
-        fallback = ~window.spread(ok & (key == top_key[person]), False).any(axis=1)
+        fallback = self.unfit | ~window.spread(ok & (key == top_key[person]), False).any(axis=1)
         # the last paycheck cut by the auto-stop below its match (a short one at the 401(a)(17)
         # limit): the schedules short of the target with that pay date raised are scored too
         match_min = round_up(full_match_pct(self.tiers), step)

@@ -108,7 +108,7 @@ def test_what_it_does_not_take_is_left_to_the_solver(change):
     for key, value in change.items():
         data.setdefault(key, {}).update(value)
     problem = planning(data).problem
-    assert not fits(problem[0], problem[1], problem[2], problem[4], problem[5])
+    assert not fits(problem[0], problem[1], problem[4], problem[5])
     assert solve_many([problem]) == [None]
 
 
