@@ -31,7 +31,7 @@ from .simulate import Simulation
 from .solver import MAX_TIED, Solution, binding, round_down, round_up, shortfalls
 
 PCT_DEN = 100 * PCT_SCALE  # percent units x cents -> cents
-CHUNK = 256  # people solved together: large enough to amortise numpy's per-call cost
+CHUNK = 1024  # people solved together: large enough to amortise numpy's per-call cost
 INT64_SAFE = 2 ** 62
 
 
