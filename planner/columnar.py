@@ -413,16 +413,13 @@ class _Chunk:
         chosen_d = self.carry_over(d_levels[np.arange(P), chosen_t][:, None, :])[:, 0]
         chosen_a = self.carry_over(a_levels[choice][:, None, :])[:, 0]
         payroll = self.payroll(chosen_d, chosen_a)
-        out = []
-        for p, problem in enumerate(self.problems):
-            if fallback[p]:
-                out.append(None)
-                continue
-            t_index = chosen_t[p]
-            out.append(self.finish(problem, payroll(p), chosen_d[p].tolist(), chosen_a[p].tolist(), int(target[p]),
-                                   hi_level, at_hi[p, t_index].tolist(), int(at_target[p, t_index]),
-                                   int(one_step[p][self.live[p]].max())))
-        return out
+        everyone = np.arange(P)
+        chosen = zip(fallback.tolist(), chosen_d.tolist(), chosen_a.tolist(), target.tolist(),
+                     at_hi[everyone, chosen_t].tolist(), at_target[everyone, chosen_t].tolist(),
+                     np.where(self.live, one_step, 0).max(axis=1).tolist())
+        return [None if left else self.finish(problem, payroll(p), d, a, d_target, hi_level, a_hi, a_target, largest)
+                for p, (problem, (left, d, a, d_target, a_hi, a_target, largest))
+                in enumerate(zip(self.problems, chosen))]
 
     def payroll(self, d_levels, a_levels):
         """simulate() of one schedule per person ((P, G) levels), as arrays: a function of
@@ -462,19 +459,22 @@ class _Chunk:
         columns = {key: np.take_along_axis(np.concatenate([values, zero], axis=1), self.slot_of_row, axis=1)
                    for key, values in columns.items()}
         capped = np.take_along_axis(np.concatenate([capped, zero.astype(bool)], axis=1), self.slot_of_row, axis=1)
+        # as Python lists once for the chunk: people read their rows from these
+        columns = {key: values.tolist() for key, values in columns.items()}
+        capped, sums, limits = capped.tolist(), {key: values.tolist() for key, values in sums.items()}, self.limit.tolist()
 
         def simulation(p: int) -> Simulation:
             n = len(self.problems[p][3])
-            rows = {key: values[p, :n].tolist() for key, values in columns.items()}
-            s = {key: int(values[p]) for key, values in sums.items()}
-            limit = int(self.limit[p])
+            rows = {key: values[p][:n] for key, values in columns.items()}
+            s = {key: values[p] for key, values in sums.items()}
+            limit = limits[p]
             totals = {"deferral": s["deferral"], "pretax": s["pretax"], "roth": s["roth"], "catch_up": s["catch_up"],
                       "after_tax": s["after_tax"], "match": s["match"], "true_up": 0,
                       "annual_additions": s["additions"], "ytd_annual_additions": 0,
                       "excess_deferral": s["excess_deferral"],
                       "excess_annual_additions": max(s["additions"] - limit, 0), "excess_after_tax_cap": 0}
             totals["excess"] = totals["excess_deferral"] + totals["excess_annual_additions"]
-            return Simulation(spillover=[0] * n, capped=capped[p, :n].tolist(), true_up=0, totals=totals, **rows)
+            return Simulation(spillover=[0] * n, capped=capped[p][:n], true_up=0, totals=totals, **rows)
 
         return simulation
 
