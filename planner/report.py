@@ -36,11 +36,9 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
     (Plan.periods is []): the same elections, totals and warnings, for a batch's summary,
     at a fraction of the cost."""
     future = paychecks.future
-    # what elections and warnings read of each paycheck (the table's first columns)
+    # what the warnings read of each paycheck (the table's first columns)
     rows = [{"pay_date": paychecks.dates[i].isoformat(), "kind": paychecks.kinds[i],
              "eligible": dollars(paychecks.eligible[i])} for i in future]
-    for row, d, a in zip(rows, deferral_pct, after_tax_pct):
-        row["deferral_pct"], row["after_tax_pct"] = pct_value(d), pct_value(a)
     table = _periods(rules, paychecks, deferral_pct, after_tax_pct, sim) if periods else []
     totals = {key: dollars(sim.totals[key]) for key in TOTAL_KEYS}
     if cash is not None:
@@ -52,7 +50,7 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
         elections = [{"from": e.start.isoformat(), "deferral_pct": pct_value(e.deferral_pct),
                       "after_tax_pct": pct_value(e.after_tax_pct)} for e in scenario.elections]
     else:
-        elections = election_changes(scenario, paychecks, rows)
+        elections = election_changes(scenario, paychecks, deferral_pct, after_tax_pct)
 
     # with no paychecks left, "nothing to plan" says it all: the solver's shortfalls would repeat it
     notes = (_ytd_notes(scenario, limits, paychecks) + _floor_out_of_reach(cash) + (list(warnings) if rows else [])
@@ -143,43 +141,46 @@ def _add_cash_flow(cash: Cash, sim: Simulation, periods: list[dict]) -> dict:
     return {"cash_flow": {key: dollars(value) for key, value in year.items()}}
 
 
-def election_changes(scenario: Scenario, paychecks: Paychecks, periods: list[dict]) -> list[dict]:
-    """The elections to enter, in order: each dated by the first paycheck it applies to and
-    the pay date before which it must be submitted (`election_lag` paychecks earlier).
-    Bonus elections, when the plan takes them apart, are listed for their bonus only."""
+def election_changes(scenario: Scenario, paychecks: Paychecks, deferral_pct: list[int],
+                     after_tax_pct: list[int]) -> list[dict]:
+    """The elections to enter, in order, from the planned percents of the rows still to be
+    paid: each dated by the first paycheck it applies to and the pay date before which it
+    must be submitted (`election_lag` paychecks earlier). Bonus elections, when the plan
+    takes them apart, are listed for their bonus only."""
     separate = scenario.plan.separate_bonus_election
     lag = scenario.plan.election_lag
-    regular = [d.isoformat() for d in regular_dates_before(scenario) if lag] + sorted(
-        {d.isoformat() for d, k in zip(paychecks.dates, paychecks.kinds) if k == "regular"})
+    regular = (regular_dates_before(scenario) if lag else []) + sorted(
+        {d for d, k in zip(paychecks.dates, paychecks.kinds) if k == "regular"})
 
-    def submit_before(day: str) -> str:
+    def submit_before(day: dt.date) -> str:
         # payroll applies a change after `lag` regular paychecks; an off-cycle bonus counts
         # the regular paychecks before it, so with no lag it is the bonus date itself
         before = bisect.bisect_left(regular, day)  # regular pay dates before `day`
         index = max(before - lag, 0)
-        return day if index == before else regular[index]
+        return (day if index == before else regular[index]).isoformat()
 
     # what payroll would apply without a new entry: in a re-plan, the [[election]] schedule
     # (changes already submitted included); the changes listed here replace it from their date
-    scheduled = [(e.start.isoformat(), (pct_value(e.deferral_pct), pct_value(e.after_tax_pct)))
-                 for e in scenario.elections] if scenario.ytd else []
+    scheduled = [(e.start, (e.deferral_pct, e.after_tax_pct)) for e in scenario.elections] if scenario.ytd else []
     out, entered = [], None  # entered: (date, pair) of the last change listed
 
-    def in_payroll(day: str):
+    def in_payroll(day: dt.date):
         latest = [item for item in scheduled if item[0] <= day]
         if entered and (not latest or entered[0] >= latest[-1][0]):
             return entered[1]
         return latest[-1][1] if latest else None
 
-    for p in periods:
-        pair = (p["deferral_pct"], p["after_tax_pct"])
-        if separate and p["kind"] == "bonus":
-            out.append({"from": p["pay_date"], "deferral_pct": pair[0], "after_tax_pct": pair[1],
-                        "submit_before": submit_before(p["pay_date"]), "applies_to": "bonus"})
-        elif pair != in_payroll(p["pay_date"]) and p["kind"] != "rsu":
-            out.append({"from": p["pay_date"], "deferral_pct": pair[0], "after_tax_pct": pair[1],
-                        "submit_before": submit_before(p["pay_date"]), "applies_to": "pay"})
-            entered = (p["pay_date"], pair)
+    def change(day: dt.date, pair: tuple[int, int], applies_to: str) -> dict:
+        return {"from": day.isoformat(), "deferral_pct": pct_value(pair[0]), "after_tax_pct": pct_value(pair[1]),
+                "submit_before": submit_before(day), "applies_to": applies_to}
+
+    for i, pair in zip(paychecks.future, zip(deferral_pct, after_tax_pct)):
+        day, kind = paychecks.dates[i], paychecks.kinds[i]
+        if separate and kind == "bonus":
+            out.append(change(day, pair, "bonus"))
+        elif kind != "rsu" and pair != in_payroll(day):
+            out.append(change(day, pair, "pay"))
+            entered = (day, pair)
     return out
 
 
