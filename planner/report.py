@@ -36,9 +36,6 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
     (Plan.periods is []): the same elections, totals and warnings, for a batch's summary,
     at a fraction of the cost."""
     future = paychecks.future
-    # what the warnings read of each paycheck (the table's first columns)
-    rows = [{"pay_date": paychecks.dates[i].isoformat(), "kind": paychecks.kinds[i],
-             "eligible": dollars(paychecks.eligible[i])} for i in future]
     table = _periods(rules, paychecks, deferral_pct, after_tax_pct, sim) if periods else []
     totals = {key: dollars(sim.totals[key]) for key in TOTAL_KEYS}
     if cash is not None:
@@ -53,8 +50,8 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
         elections = election_changes(scenario, paychecks, deferral_pct, after_tax_pct)
 
     # with no paychecks left, "nothing to plan" says it all: the solver's shortfalls would repeat it
-    notes = (_ytd_notes(scenario, limits, paychecks) + _floor_out_of_reach(cash) + (list(warnings) if rows else [])
-             + _warnings(command, scenario, limits, rules, rows, sim, match_lost))
+    notes = (_ytd_notes(scenario, limits, paychecks) + _floor_out_of_reach(cash) + (list(warnings) if future else [])
+             + _warnings(command, scenario, limits, rules, paychecks, sim, match_lost))
     if command == "plan" and not sim.totals["excess"]:  # an excess is said already, and is the cause
         lag = scenario.plan.election_lag if scenario.ytd and scenario.elections else 0
         until = lagged_until(paychecks, lag)
@@ -232,18 +229,19 @@ def _match_short(rules: YearRules, eligible: list[int], sim: Simulation, lagged:
             f"{'s' if n != 1 else ''} earn{'' if n != 1 else 's'} less than the full match, because {why}."]
 
 
-def _warnings(command, scenario, limits, rules, periods, sim, match_lost) -> list[str]:
+def _warnings(command, scenario, limits, rules, paychecks: Paychecks, sim, match_lost) -> list[str]:
     out = assumptions(scenario.source.get("plan", {}))  # preset facts that are not confirmed
-    out += _input_notes(command, scenario, limits, rules, periods)
+    out += _input_notes(command, scenario, limits, rules, paychecks)
+    future = paychecks.future
     t = sim.totals
 
     # when the deferral limit is reached, and what that costs
     stop = rules.deferral_limit + rules.catch_up_limit - rules.other_employer_deferral
     k = _first_reaching(sim.deferral, rules.ytd_deferral, stop) if stop > rules.ytd_deferral else None
     if command == "check" and k is not None:
-        after = len([p for p in periods[k + 1:] if p["eligible"] > 0])
+        after = sum(1 for i in future[k + 1:] if paychecks.eligible[i] > 0)
         text = (f"Deferrals reach the {'402(g) + catch-up' if rules.catch_up_limit else '402(g)'} limit "
-                f"on paycheck {k + 1} ({periods[k]['pay_date']})")
+                f"on paycheck {k + 1} ({paychecks.dates[future[k]]})")
         if after:
             text += f"; the {after} paycheck{'s' if after > 1 else ''} after it get{'' if after > 1 else 's'} no deferral"
         if match_lost:
@@ -253,9 +251,9 @@ def _warnings(command, scenario, limits, rules, periods, sim, match_lost) -> lis
         out.append(f"{money(match_lost)} of match is lost against placing the same deferral to keep it.")
 
     k = _first_reaching(sim.additions, t["ytd_annual_additions"], rules.annual_additions_limit)
-    if command == "check" and k is not None and periods:
+    if command == "check" and k is not None and future:
         out.append(f"Annual additions reach the 415(c) limit of {money(rules.annual_additions_limit)} "
-                   f"on paycheck {k + 1} ({periods[k]['pay_date']}).")
+                   f"on paycheck {k + 1} ({paychecks.dates[future[k]]}).")
 
     before = ("year-to-date amounts and the paychecks the election lag keeps already exceed"
               if scenario.plan.election_lag and scenario.ytd else "year-to-date amounts already exceed")
@@ -278,9 +276,9 @@ def _warnings(command, scenario, limits, rules, periods, sim, match_lost) -> lis
     return out
 
 
-def _input_notes(command, scenario: Scenario, limits: Limits, rules: YearRules, periods: list[dict]) -> list[str]:
+def _input_notes(command, scenario: Scenario, limits: Limits, rules: YearRules, paychecks: Paychecks) -> list[str]:
     """What the planner assumed or left out of the input, said once."""
-    out = []
+    out, future = [], paychecks.future
     if scenario.age is None:
         out.append("No age or birth_date given: assumed under 50, so no catch-up is planned.")
     if limits.other_years_supplied:
@@ -307,11 +305,11 @@ def _input_notes(command, scenario: Scenario, limits: Limits, rules: YearRules, 
     if ytd and not amounts & set(scenario.source.get("ytd", {})):
         out.append(f"[ytd] gives no year-to-date amounts: assumed nothing was deferred, contributed after tax "
                    f"or matched by {ytd.as_of}.")
-    if not periods:
+    if not future:
         out.append(f"No paychecks are left after {ytd.as_of}: there is nothing to plan." if ytd
                    else "The year has no paychecks: there is nothing to plan.")
     elif command == "plan" and ytd and scenario.plan.election_lag and scenario.elections:
-        regular = [p for p in periods if p["kind"] == "regular"]
+        regular = [i for i in future if paychecks.kinds[i] == "regular"]
         if len(regular) <= scenario.plan.election_lag:
             out.append(f"The election lag ({scenario.plan.election_lag} paychecks) covers every paycheck left: "
                        "no change can take effect this year; the elections in force run to the end.")
@@ -325,9 +323,9 @@ def _input_notes(command, scenario: Scenario, limits: Limits, rules: YearRules, 
     if command == "plan" and scenario.goal.after_tax != "max" and scenario.goal.after_tax > rules.annual_additions_limit:
         out.append(f"goal.after_tax of {money(scenario.goal.after_tax)} is more than the 415(c) limit allows this "
                    f"year ({money(rules.annual_additions_limit)}, deferral and match included): planned up to the room left.")
-    if command == "check" and periods and scenario.elections[0].start > dt.date.fromisoformat(periods[0]["pay_date"]):
+    if command == "check" and future and scenario.elections[0].start > paychecks.dates[future[0]]:
         first = scenario.elections[0].start
-        uncovered = sum(1 for p in periods if dt.date.fromisoformat(p["pay_date"]) < first and p["eligible"] > 0)
+        uncovered = sum(1 for i in future if paychecks.dates[i] < first and paychecks.eligible[i] > 0)
         if uncovered:
             out.append(f"No election is in force before {first}: the {uncovered} paycheck{'s' if uncovered > 1 else ''} "
                        "before it are taken at 0 %.")
