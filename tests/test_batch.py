@@ -273,6 +273,51 @@ def test_formula_text_is_neutralised_in_both_summaries(tmp_path):
     assert sheet.cell(2, header.index("deferral") + 1).value == 23500  # numbers stay numbers
 
 
+def test_xlsx_summary_holds_any_text_as_written(tmp_path):
+    """The summary's own SpreadsheetML: characters XML cannot hold, text that looks like
+    Excel's _xHHHH_ escape, markup, edge spaces and text past a cell's 32,767 characters."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from planner.batch import _XlsxSummary
+
+    texts = ["a<b & c>d", "bell\x07 and tab\t", "_x0041_ stays", "  edges  ", "é ✓ 𝄞", "x" * 40_000]
+    book = _XlsxSummary(str(tmp_path / "t.xlsx"), ["id", "deferral", "changes"])
+    for text in texts:
+        book.add([text, 1234.5, 2])
+    book.add([None, None, 0])
+    book.close()
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
+    assert [c.value for c in sheet[1]] == ["id", "deferral", "changes"] and sheet["A1"].font.b
+    # read as Excel reads it: openpyxl leaves inline text's _xHHHH_ escapes to its caller
+    from openpyxl.utils.escape import unescape
+
+    assert [unescape(sheet.cell(r, 1).value) for r in range(2, 8)] == texts[:5] + ["x" * 32_767]
+    assert [c.value for c in sheet[8]] == [None, None, 0]
+    assert sheet["B2"].value == 1234.5 and sheet["B2"].number_format == "#,##0.00" and sheet["C2"].value == 2
+    assert sheet.freeze_panes == "A2" and sheet.title == "summary"
+
+
+def test_xlsx_summary_continues_on_a_new_sheet_past_excels_rows(tmp_path, monkeypatch):
+    openpyxl = pytest.importorskip("openpyxl")
+    import planner.batch
+
+    monkeypatch.setattr(planner.batch, "XLSX_MAX_ROWS", 3)  # a header and two people a sheet
+    source = people_csv(tmp_path / "in.csv", *({"id": f"p{k}"} for k in range(5)))
+    assert run_batch(open_batch(source, tmp_path / "out")) == {"ok": 5, "error": 0}
+    book = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")
+    assert book.sheetnames == ["summary", "summary 2", "summary 3"]
+    ids = [[row[1] for row in sheet.iter_rows(values_only=True)] for sheet in book]
+    assert ids == [["id", "p0", "p1"], ["id", "p2", "p3"], ["id", "p4"]]
+
+
+def test_xlsx_summary_without_rows_still_has_its_header(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from planner.batch import _XlsxSummary
+
+    _XlsxSummary(str(tmp_path / "t.xlsx"), SUMMARY_COLUMNS).close()
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
+    assert [c.value for c in sheet[1]] == SUMMARY_COLUMNS and sheet.max_row == 1
+
+
 def test_folder_of_toml_scenarios(tmp_path):
     folder = tmp_path / "scenarios"
     folder.mkdir()
