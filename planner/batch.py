@@ -12,8 +12,10 @@ planning that person alone gives.
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
+import functools
 import itertools
 import os
 import re
@@ -62,9 +64,16 @@ def parse_cell(text: str):
         except ValueError:
             pass  # not a real date: the parser says what it is
     try:
-        return _whole(tomllib.loads("v = " + text)["v"])
+        value = _toml_cell(text)
     except tomllib.TOMLDecodeError:
         return text
+    return copy.deepcopy(value) if isinstance(value, (list, dict)) else value  # each row its own
+
+
+@functools.lru_cache(maxsize=1024)
+def _toml_cell(text: str):
+    """Many rows share a cell such as plan.match's TOML: it is parsed once."""
+    return _whole(tomllib.loads("v = " + text)["v"])
 
 
 _TOML_INTEGER = re.compile(r"[+-]?(0|[1-9][0-9]*)\Z")
