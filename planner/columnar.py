@@ -12,9 +12,11 @@ same choice of after-tax option. What makes it cheap:
 - After-tax never feeds back into deferral or match there, so an after-tax option is
   valid exactly when the solver keeps it (within the room, or cut by payroll's auto-stop),
   and the first option in the solver's order is its choice, with no simulation at all.
-People outside that (see `fits`), or where a rare path of the solver would run (nothing
-valid near the target, a short last paycheck to top up), get None: the caller plans them
-with `solver.solve`. The chosen schedule is always run once through `simulate` itself.
+- The chosen schedules' payroll is the same closed form, for the whole chunk at once: each
+  person's Simulation is read off those arrays (tests compare it with `simulate`'s).
+The short last paycheck the auto-stop cuts below its match is topped up as the solver
+does. People outside all this (see `fits`), or where a rare path of the solver would run
+(nothing valid near the target), get None: the caller plans them with `solver.solve`.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 
 import planner
-from planner.api import plan_all, planning
+from planner.api import planning
 from planner.columnar import fits, solve_many
 from planner.errors import PlannerError
 from planner.solver import solve
@@ -116,10 +116,10 @@ def test_plan_all_is_plan_for_each_with_errors_in_place():
     good = {"tax_year": 2025, "age": 52, "pay": {"frequency": "biweekly", "salary": 250_000}, "plan": {"preset": "amazon"}}
     front = copy.deepcopy(good) | {"goal": {"strategy": "front-load"}}
     bad = {"tax_year": 2025, "pay": {"frequency": "biweekly", "salary": -5}}
-    results = plan_all([good, bad, front], periods=True)
+    results = planner.plan_all([good, bad, front], periods=True)
     assert results[0] == planner.plan(copy.deepcopy(good))
     assert isinstance(results[1], PlannerError) and results[1].field == "pay.salary"
     assert results[2] == planner.plan(copy.deepcopy(front))
-    light = plan_all([good], periods=False)[0]
+    light = planner.plan_all([good], periods=False)[0]
     assert light.periods == [] and (light.elections, light.totals, light.warnings) == (
         results[0].elections, results[0].totals, results[0].warnings)
