@@ -344,8 +344,6 @@ def known_field(dotted: str) -> bool:
 
 def scenario_from_dict(data: dict) -> Scenario:
     """Check and convert a scenario table (as TOML reads it) into a Scenario."""
-    from .presets import apply_preset  # presets are data files; only read when named
-
     top = _Table(data, "", TOP_KEYS)
     year = top.integer("tax_year", None, 1900, 2200) if top.has("tax_year") else None
     if year is None:
@@ -377,7 +375,7 @@ def scenario_from_dict(data: dict) -> Scenario:
         raises=_raises(top.tables("raise"), year),
         bonuses=tuple(_bonus(t, f"bonus[{i}]", year) for i, t in enumerate(top.tables("bonus"))),
         rsus=tuple(_rsu(t, f"rsu[{i}]", year) for i, t in enumerate(top.tables("rsu"))),
-        plan=_plan(apply_preset(top.get("plan", {}))),
+        plan=_plan(top.get("plan", {})),
         elections=_elections(top.tables("election"), year),
         taxes=_taxes(top.get("taxes")) if top.has("taxes") else None,
         goal=goal,
@@ -458,11 +456,14 @@ PLAN_KEYS = {"preset", "match", "match_greater_of", "match_limit_includes_catch_
 
 
 def _plan(data) -> PlanRules:
-    """The [plan] table's rules (remembered: a batch's people share a few plans)."""
+    """The [plan] table's rules, its preset's filled in (remembered: a batch's people share
+    a few plans)."""
+    from .presets import apply_preset  # presets are data files; only read when named
+
     key = _frozen(data)
     rules = _PLANS.get(key)
     if rules is None:
-        rules = _read_plan(data)
+        rules = _read_plan(apply_preset(data))
         if len(_PLANS) > 1024:
             _PLANS.clear()
         _PLANS[key] = rules
