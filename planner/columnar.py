@@ -268,25 +268,34 @@ class _Chunk:
         stop, g402 = self.stop[person, None], self.g402[person, None]
         if plan.auto_stop_deferral:
             running = np.minimum(running, stop)
-        catch_up = np.clip(running - g402, 0, stop - g402)
-        excess = np.maximum(running - stop, 0)
-        matchable = running if plan.match_catch_up else running - catch_up
+        deferral = running[:, -1]
+        catch_up = np.minimum(np.maximum(deferral - g402[:, 0], 0), (stop - g402)[:, 0])
+        excess = np.maximum(deferral - stop[:, 0], 0)
         if self.pay_bands:
+            matchable = running  # per slot: the running sum less its catch-up band, when unmatched
+            if not plan.match_catch_up:
+                matchable = np.minimum(running, np.maximum(g402, running - (stop - g402)))
             slot_match = self.pay_band_match(np.diff(matchable, axis=1, prepend=0), self.pay[person])
             match = slot_match.sum(axis=1)
         else:
             slot_match = None
-            match = self.dollar_match(matchable[:, -1])
-        deferral = running[:, -1]
-        return deferral, deferral - catch_up[:, -1] - excess[:, -1] + match, match, excess[:, -1], slot_match
+            match = self.dollar_match(deferral if plan.match_catch_up else deferral - catch_up)
+        return deferral, deferral - catch_up - excess + match, match, excess, slot_match
 
     def pay_band_match(self, base, pay):
-        exact, low = 0, 0
+        """The match each slot's deferral `base` earns on its `pay`: bands of percent of pay."""
+        if not self.tiers:
+            return np.zeros_like(base)
+        base = base * PCT_DEN
+        exact, low, part = np.zeros_like(base), 0, np.empty_like(base)
         for t in self.tiers:
-            band = (t.up_to_pct - low) * pay
-            exact = exact + t.rate * np.minimum(np.maximum(base * PCT_DEN - low * pay, 0), band)
+            np.subtract(base, low * pay, out=part)
+            np.maximum(part, 0, out=part)
+            np.minimum(part, (t.up_to_pct - low) * pay, out=part)
+            part *= t.rate
+            exact += part
             low = t.up_to_pct
-        return _div_half_up(exact, PCT_DEN * RATE_SCALE) if self.tiers else np.zeros_like(base)
+        return _div_half_up(exact, PCT_DEN * RATE_SCALE)
 
     def dollar_match(self, deferred):
         def curve(tiers):
@@ -551,7 +560,7 @@ class _Chunk:
                 or (goal.deferral != MAX and t["deferral"] > goal.deferral)
                 or (goal.after_tax != MAX and t["after_tax"] > goal.after_tax)):
             return None  # never expected: the solver would have judged it; let it
-        paid = [g for g in range(n) if schedule.live[g]]
+        paid = list(itertools.compress(range(n), schedule.live))
         d_all = [d_hi] * n
         warnings = shortfalls(rules, cash, d_target - t["deferral"], binding(d_levels, d_all, d_all, paid),
                               a_target - t["after_tax"], binding(a_levels, a_hi, a_hi, paid),

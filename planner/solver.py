@@ -81,7 +81,7 @@ class Schedule:
         return sum(map(self.amount, range(len(levels)), levels))
 
     def rows(self, levels: list[int]) -> list[int]:
-        return [levels[g] for g in self.group_of_row]
+        return list(map(levels.__getitem__, self.group_of_row))
 
     def rows_of(self, g: int) -> list[int]:
         return self.rows_by_group[g]
