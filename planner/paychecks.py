@@ -52,12 +52,12 @@ def build_paychecks(scenario: Scenario, compensation_limit: int) -> Paychecks:
     per_year = PERIODS_PER_YEAR[pay.frequency]
     rows = []  # (date, kind order, sequence, kind, gross, eligible before the cut)
     raises = sorted(scenario.raises, key=lambda r: r.effective)
+    salary, applied = pay.salary, 0  # salary_on, walking the raises along the dates
+    base = div_half_up(salary, per_year)
     for day in pay_dates(pay.frequency, scenario.tax_year, pay.first_pay_date, pay.holiday_shift):
-        salary = pay.salary  # salary_on, with the raises sorted once
-        for r in raises:
-            if r.effective <= day:
-                salary = r.salary
-        base = div_half_up(salary, per_year)
+        while applied < len(raises) and raises[applied].effective <= day:
+            salary, applied = raises[applied].salary, applied + 1
+            base = div_half_up(salary, per_year)
         rows.append((day, 0, len(rows), "regular", base, base))
     for bonus in scenario.bonuses:
         eligible = scenario.plan.bonus_eligible if bonus.eligible is None else bonus.eligible
@@ -65,24 +65,19 @@ def build_paychecks(scenario: Scenario, compensation_limit: int) -> Paychecks:
     for rsu in scenario.rsus:
         rows.append((rsu.date, 2, len(rows), "rsu", rsu.value, 0))
     rows.sort()
+    dates, _, _, kinds, gross, wanted = zip(*rows) if rows else ((),) * 6
 
     ytd = scenario.ytd
-    paid = tuple(ytd is not None and row[0] <= ytd.as_of for row in rows)
+    paid = tuple(ytd is not None and day <= ytd.as_of for day in dates)
     counted, first_future = 0, sum(paid)
     eligible = []
-    for i, row in enumerate(rows):
+    for i, cents in enumerate(wanted):
         if i == first_future and ytd and ytd.eligible_pay is not None:
             counted = ytd.eligible_pay  # the paystub's figure replaces the calendar's estimate
-        part = max(0, min(row[5], compensation_limit - counted))
+        part = max(0, min(cents, compensation_limit - counted))
         counted += part
         eligible.append(part)
-    return Paychecks(
-        dates=tuple(r[0] for r in rows),
-        kinds=tuple(r[3] for r in rows),
-        gross=tuple(r[4] for r in rows),
-        eligible=tuple(eligible),
-        paid=paid,
-    )
+    return Paychecks(dates=dates, kinds=kinds, gross=gross, eligible=tuple(eligible), paid=paid)
 
 
 def lagged_until(paychecks: Paychecks, lag: int) -> dt.date:
