@@ -38,21 +38,12 @@ class Paychecks:
         return [i for i, paid in enumerate(self.paid) if not paid]
 
 
-def salary_on(scenario: Scenario, day: dt.date) -> int:
-    """The annual salary in force on `day` (the latest raise effective on or before it)."""
-    salary = scenario.pay.salary
-    for r in sorted(scenario.raises, key=lambda r: r.effective):
-        if r.effective <= day:
-            salary = r.salary
-    return salary
-
-
 def build_paychecks(scenario: Scenario, compensation_limit: int) -> Paychecks:
     pay = scenario.pay
     per_year = PERIODS_PER_YEAR[pay.frequency]
     rows = []  # (date, kind order, sequence, kind, gross, eligible before the cut)
     raises = sorted(scenario.raises, key=lambda r: r.effective)
-    salary, applied = pay.salary, 0  # salary_on, walking the raises along the dates
+    salary, applied = pay.salary, 0  # the salary in force: raises applied as their dates pass
     base = div_half_up(salary, per_year)
     for day in pay_dates(pay.frequency, scenario.tax_year, pay.first_pay_date, pay.holiday_shift):
         while applied < len(raises) and raises[applied].effective <= day:
