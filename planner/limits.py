@@ -120,6 +120,17 @@ def built_in_years() -> list[int]:
 
 def limits_for(year: int, override: dict | None = None, origin: str = "--limits") -> Limits:
     """Built-in limits for `year` overlaid with the user's `override`."""
+    if not override:
+        return _built_in_limits(year, origin)  # a batch asks for the same year again and again
+    return _limits_for(year, override, origin)
+
+
+@lru_cache(maxsize=64)
+def _built_in_limits(year: int, origin: str) -> Limits:
+    return _limits_for(year, None, origin)
+
+
+def _limits_for(year: int, override: dict | None, origin: str) -> Limits:
     builtin = _builtin().get(year)
     supplied = _normalize(override, origin)
     user = supplied.get(year, supplied.get(None, {}))
