@@ -162,6 +162,8 @@ def election_changes(scenario: Scenario, paychecks: Paychecks, deferral_pct: lis
     out, entered = [], None  # entered: (date, pair) of the last change listed
 
     def in_payroll(day: dt.date):
+        if not scheduled:  # a plan from the start of the year: what was last listed
+            return entered[1] if entered else None
         latest = [item for item in scheduled if item[0] <= day]
         if entered and (not latest or entered[0] >= latest[-1][0]):
             return entered[1]
