@@ -74,8 +74,10 @@ def build_paychecks(scenario: Scenario, compensation_limit: int) -> Paychecks:
 def lagged_until(paychecks: Paychecks, lag: int) -> dt.date:
     """The last pay date an election lag keeps on the elections in force: the lag-th regular
     pay date still to be paid (date.min when the lag keeps none)."""
+    if lag <= 0:
+        return dt.date.min
     days = sorted({paychecks.dates[i] for i in paychecks.future if paychecks.kinds[i] == "regular"})
-    return days[min(lag, len(days)) - 1] if days and lag > 0 else dt.date.min
+    return days[min(lag, len(days)) - 1] if days else dt.date.min
 
 
 def regular_dates_before(scenario: Scenario) -> list[dt.date]:

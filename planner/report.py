@@ -208,7 +208,8 @@ def _match_short(rules: YearRules, eligible: list[int], sim: Simulation, lagged:
     plan = rules.plan
     if plan.match_true_up or not rules.match or any(t.up_to_pct is None for t in rules.match):
         return []
-    most = [most_on(rules.match, pay) for pay in eligible]
+    most_of = {pay: most_on(rules.match, pay) for pay in set(eligible)}  # a year has few distinct pays
+    most = [most_of[pay] for pay in eligible]
     cap = plan.match_annual_cap and max(plan.match_annual_cap - rules.ytd_match, 0)
     short = (min(sum(most), cap) if cap else sum(most)) - sum(sim.match)
     if short <= len(eligible):  # cents of per-paycheck rounding
@@ -234,28 +235,9 @@ def _match_short(rules: YearRules, eligible: list[int], sim: Simulation, lagged:
 def _warnings(command, scenario, limits, rules, paychecks: Paychecks, sim, match_lost) -> list[str]:
     out = assumptions(scenario.source.get("plan", {}))  # preset facts that are not confirmed
     out += _input_notes(command, scenario, limits, rules, paychecks)
-    future = paychecks.future
     t = sim.totals
-
-    # when the deferral limit is reached, and what that costs
-    stop = rules.deferral_limit + rules.catch_up_limit - rules.other_employer_deferral
-    k = _first_reaching(sim.deferral, rules.ytd_deferral, stop) if stop > rules.ytd_deferral else None
-    if command == "check" and k is not None:
-        after = sum(1 for i in future[k + 1:] if paychecks.eligible[i] > 0)
-        text = (f"Deferrals reach the {'402(g) + catch-up' if rules.catch_up_limit else '402(g)'} limit "
-                f"on paycheck {k + 1} ({paychecks.dates[future[k]]})")
-        if after:
-            text += f"; the {after} paycheck{'s' if after > 1 else ''} after it get{'' if after > 1 else 's'} no deferral"
-        if match_lost:
-            text += f", and {money(match_lost)} of match is lost against spreading the same deferral"
-        out.append(text + ".")
-    elif command == "check" and match_lost:
-        out.append(f"{money(match_lost)} of match is lost against placing the same deferral to keep it.")
-
-    k = _first_reaching(sim.additions, t["ytd_annual_additions"], rules.annual_additions_limit)
-    if command == "check" and k is not None and future:
-        out.append(f"Annual additions reach the 415(c) limit of {money(rules.annual_additions_limit)} "
-                   f"on paycheck {k + 1} ({paychecks.dates[future[k]]}).")
+    if command == "check":
+        out += _limits_reached(rules, paychecks, sim, match_lost)
 
     before = ("year-to-date amounts and the paychecks the election lag keeps already exceed"
               if scenario.plan.election_lag and scenario.ytd else "year-to-date amounts already exceed")
@@ -275,6 +257,29 @@ def _warnings(command, scenario, limits, rules, paychecks: Paychecks, sim, match
         out.append(f"Prior-year FICA wages of {money(scenario.pay.prior_year_fica_wages)} exceed the "
                    f"{money(limits.roth_catch_up_threshold)} threshold: all catch-up is Roth (414(v)(7)).")
     out.extend(_hce_warning(scenario, t))
+    return out
+
+
+def _limits_reached(rules: YearRules, paychecks: Paychecks, sim: Simulation, match_lost: int | None) -> list[str]:
+    """When the elections in force reach the deferral and 415(c) limits, and what that costs."""
+    out, future = [], paychecks.future
+    stop = rules.deferral_limit + rules.catch_up_limit - rules.other_employer_deferral
+    k = _first_reaching(sim.deferral, rules.ytd_deferral, stop) if stop > rules.ytd_deferral else None
+    if k is not None:
+        after = sum(1 for i in future[k + 1:] if paychecks.eligible[i] > 0)
+        text = (f"Deferrals reach the {'402(g) + catch-up' if rules.catch_up_limit else '402(g)'} limit "
+                f"on paycheck {k + 1} ({paychecks.dates[future[k]]})")
+        if after:
+            text += f"; the {after} paycheck{'s' if after > 1 else ''} after it get{'' if after > 1 else 's'} no deferral"
+        if match_lost:
+            text += f", and {money(match_lost)} of match is lost against spreading the same deferral"
+        out.append(text + ".")
+    elif match_lost:
+        out.append(f"{money(match_lost)} of match is lost against placing the same deferral to keep it.")
+    k = _first_reaching(sim.additions, sim.totals["ytd_annual_additions"], rules.annual_additions_limit)
+    if k is not None and future:
+        out.append(f"Annual additions reach the 415(c) limit of {money(rules.annual_additions_limit)} "
+                   f"on paycheck {k + 1} ({paychecks.dates[future[k]]}).")
     return out
 
 
