@@ -12,7 +12,6 @@ planning that person alone gives.
 
 from __future__ import annotations
 
-import copy
 import csv
 import datetime as dt
 import functools
@@ -47,15 +46,15 @@ def parse_cell(text: str):
     text = text.strip()
     if not text:
         return None
-    if text.lower() in ("true", "false"):  # Excel writes TRUE/FALSE
-        return text.lower() == "true"
-    if _SPREADSHEET_MONEY.match(text):  # "$100,000" or "100,000.50", as spreadsheets export money
-        return _whole(float(text.lstrip("$").replace(",", "").strip()))
     # the common cells without the TOML parser (a batch reads millions): what it would give
     if _TOML_INTEGER.match(text):
         return int(text)
     if _TOML_FLOAT.match(text):
         return _whole(float(text))
+    if text.lower() in ("true", "false"):  # Excel writes TRUE/FALSE
+        return text.lower() == "true"
+    if _SPREADSHEET_MONEY.match(text):  # "$100,000" or "100,000.50", as spreadsheets export money
+        return _whole(float(text.lstrip("$").replace(",", "").strip()))
     if _WORD.match(text) and text not in ("inf", "nan"):
         return text  # not a TOML value: kept as text
     if _TOML_DATE.match(text):
@@ -67,7 +66,16 @@ def parse_cell(text: str):
         value = _toml_cell(text)
     except tomllib.TOMLDecodeError:
         return text
-    return copy.deepcopy(value) if isinstance(value, (list, dict)) else value  # each row its own
+    return _copy(value)  # each row its own
+
+
+def _copy(value):
+    """A TOML value's own copy (its lists and tables; the rest cannot change)."""
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value
 
 
 @functools.lru_cache(maxsize=1024)
@@ -108,7 +116,9 @@ def _arrays(node):
     """Tables keyed by numbers ('bonus.0', 'bonus.1') become arrays in number order."""
     if not isinstance(node, dict):
         return node
-    node = {key: _arrays(value) for key, value in node.items()}
+    for key, value in node.items():
+        if isinstance(value, dict):
+            node[key] = _arrays(value)
     if node and all(key.isdigit() for key in node):
         return [node[key] for key in sorted(node, key=int)]
     return node
