@@ -30,7 +30,7 @@ from .match import full_match_pct
 from .money import PCT_SCALE, RATE_SCALE
 from .scenario import MAX
 from .simulate import Simulation
-from .solver import MAX_TIED, Solution, binding, round_down, round_up, shortfalls
+from .solver import MAX_TIED, Solution, round_down, round_up, shortfalls
 
 PCT_DEN = 100 * PCT_SCALE  # percent units x cents -> cents
 CHUNK = 1024  # people solved together: large enough to amortise numpy's per-call cost
@@ -123,6 +123,9 @@ class _Chunk:
         pay = np.zeros((P, G, 2), np.int64)
         ok = paid & (place < 2)
         pay[person[ok], group[ok], place[ok]] = cents[ok]
+        self.group_of_row = np.zeros((P, R), np.int64)
+        self.group_of_row[person, row] = group
+        self.dates = np.fromiter((len(p[2]) for p in problems), np.int64, P)  # each person's pay dates
         slot_of_row = np.full((P, R), 2 * G, np.int64)  # 2G: a row without eligible pay (always 0)
         slot_of_row[person[ok], row[ok]] = 2 * group[ok] + place[ok]
         self.rows_in = np.bincount(key, minlength=P * G).reshape(P, G)
@@ -425,12 +428,20 @@ class _Chunk:
         chosen_a = self.carry_over(a_levels[choice][:, None, :])[:, 0]
         payroll = self.payroll(chosen_d, chosen_a)
         everyone = np.arange(P)
-        chosen = zip(fallback.tolist(), chosen_d.tolist(), chosen_a.tolist(), target.tolist(),
-                     at_hi[everyone, chosen_t].tolist(), at_target[everyone, chosen_t].tolist(),
+
+        def at_cap(levels, cap):  # solver.binding: every pay date with pay at its cap (no floor here)
+            return self.live.any(axis=1) & np.where(self.live, levels >= cap, True).all(axis=1)
+
+        def by_row(levels):  # Schedule.rows
+            return np.take_along_axis(levels, self.group_of_row, axis=1).tolist()
+
+        chosen = zip(fallback.tolist(), by_row(chosen_d), by_row(chosen_a), target.tolist(),
+                     at_cap(chosen_d, hi_level).tolist(), at_target[everyone, chosen_t].tolist(),
+                     at_cap(chosen_a, at_hi[everyone, chosen_t]).tolist(),
+                     np.where(np.arange(G) < self.dates[:, None], chosen_d, 0).max(axis=1).tolist(),
                      np.where(self.live, one_step, 0).max(axis=1).tolist())
-        return [None if left else self.finish(problem, payroll(p), d, a, d_target, hi_level, a_hi, a_target, largest)
-                for p, (problem, (left, d, a, d_target, a_hi, a_target, largest))
-                in enumerate(zip(self.problems, chosen))]
+        return [None if left else self.finish(problem, payroll(p), *values)
+                for p, (problem, (left, *values)) in enumerate(zip(self.problems, chosen))]
 
     def payroll(self, d_levels, a_levels):
         """simulate() of one schedule per person ((P, G) levels), as arrays: a function of
@@ -550,22 +561,20 @@ class _Chunk:
         levels[rows, last] = high * step
         return levels, exists
 
-    def finish(self, problem, sim: Simulation, d_levels, a_levels, d_target, d_hi, a_hi, a_target, largest_step):
+    def finish(self, problem, sim: Simulation, d_rows, a_rows, d_target, d_at_cap, a_target, a_at_cap,
+               top_level, largest_step):
         """The chosen schedule's Solution, its shortfalls worded as the solver words them."""
-        rules, goal, schedule, eligible, _fixed, cash = problem
-        n = len(schedule)
-        d_levels, a_levels, a_hi = d_levels[:n], a_levels[:n], a_hi[:n]
+        rules, goal, _schedule, eligible, _fixed, cash = problem
         t = sim.totals
         if (t["excess_deferral"] or t["excess_annual_additions"]
                 or (goal.deferral != MAX and t["deferral"] > goal.deferral)
                 or (goal.after_tax != MAX and t["after_tax"] > goal.after_tax)):
             return None  # never expected: the solver would have judged it; let it
-        paid = list(itertools.compress(range(n), schedule.live))
-        d_all = [d_hi] * n
-        warnings = shortfalls(rules, cash, d_target - t["deferral"], binding(d_levels, d_all, d_all, paid),
-                              a_target - t["after_tax"], binding(a_levels, a_hi, a_hi, paid),
-                              max(d_levels, default=0), largest_step, rules.annual_additions_limit - t["annual_additions"])
-        return Solution(schedule.rows(d_levels), schedule.rows(a_levels), sim, warnings)
+        warnings = shortfalls(rules, cash, d_target - t["deferral"], "plan" if d_at_cap else None,
+                              a_target - t["after_tax"], "plan" if a_at_cap else None, top_level, largest_step,
+                              rules.annual_additions_limit - t["annual_additions"])
+        n = len(eligible)
+        return Solution(d_rows[:n], a_rows[:n], sim, warnings)
 
 
 class _Runs:
