@@ -95,7 +95,8 @@ class _Chunk:
     """People of one plan (same rules and match formula), as padded arrays. Axis order is
     always (person, candidate, pay date or slot). A pay date has at most two rows with
     eligible pay (pay, and a bonus on the same date), `pay_a` and `pay_b`; payroll runs
-    over the slots a, b of each date in turn (rows without eligible pay change nothing)."""
+    over the slots a, b of each date in turn (rows without eligible pay change nothing),
+    leaving out the b slots no one in the chunk has (`pay`: (P, slots); `date_of_slot`)."""
 
     def __init__(self, problems: list[tuple]):
         self.problems = problems
@@ -129,7 +130,13 @@ class _Chunk:
         slot_of_row = np.full((P, R), 2 * G, np.int64)  # 2G: a row without eligible pay (always 0)
         slot_of_row[person[ok], row[ok]] = 2 * group[ok] + place[ok]
         self.rows_in = np.bincount(key, minlength=P * G).reshape(P, G)
-        self.pay_a, self.pay_b, self.pay = pay[..., 0], pay[..., 1], pay.reshape(P, 2 * G)
+        self.pay_a, self.pay_b = pay[..., 0], pay[..., 1]
+        used = np.stack([np.ones(G, bool), (self.pay_b > 0).any(axis=0)], axis=1).reshape(2 * G)
+        slots = np.flatnonzero(used)  # in payroll's order: a, b of each date in turn
+        self.pay, self.date_of_slot = pay.reshape(P, 2 * G)[:, slots], slots // 2
+        compact = np.full(2 * G + 1, len(slots))  # the zero slot stays last
+        compact[slots] = np.arange(len(slots))
+        slot_of_row = compact[slot_of_row]
         live = (self.pay_a + self.pay_b) > 0
         self.unfit |= ~live.any(axis=1)
         regular = np.zeros((P, G), bool)
@@ -155,9 +162,8 @@ class _Chunk:
 
     # ---- amounts on the grid
     def wanted(self, levels, person):
-        """(N, G) levels of `person` (N,) -> (N, 2G) cents each slot elects, in payroll's order."""
-        return np.stack([_pct(levels, self.pay_a[person]), _pct(levels, self.pay_b[person])],
-                        axis=-1).reshape(len(levels), 2 * self.G)
+        """(N, G) levels of `person` (N,) -> (N, slots) cents each slot elects, in payroll's order."""
+        return _pct(levels[:, self.date_of_slot], self.pay[person])
 
     def amounts(self, levels):
         """(P, K, G) levels -> (P, K, G) cents each pay date elects."""
@@ -467,7 +473,7 @@ class _Chunk:
         if plan.auto_stop_after_tax:  # payroll sees only the year so far: cut row by row
             after_tax = np.empty_like(wanted_after_tax)
             so_far, taken = np.cumsum(row_additions, axis=1), np.zeros(P, np.int64)
-            for k in range(2 * self.G):
+            for k in range(pay.shape[1]):
                 after_tax[:, k] = np.minimum(wanted_after_tax[:, k], np.maximum(self.limit - so_far[:, k] - taken, 0))
                 taken += after_tax[:, k]
         additions = row_additions + after_tax
@@ -523,11 +529,11 @@ class _Chunk:
         P, M = len(window.counts), window.width
         best = window.spread(np.where(ok, deferral * (2 ** 31) + match, -1), -1)
         first = np.lexsort((np.broadcast_to(np.arange(M), (P, M)), -window.spread(key, -1), -best), axis=1)[:, 0]
-        slots = slot_match[window.spread(np.arange(len(ok)), 0)[np.arange(P), first]]  # (P, 2G)
+        slots = slot_match[window.spread(np.arange(len(ok)), 0)[np.arange(P), first]]  # (P, slots)
         last = self.last_live()[:, None]
-        pair = np.concatenate([2 * last, 2 * last + 1], axis=1)
-        most = np.take_along_axis(self.pay_band_match(self.pay, self.pay), pair, axis=1).sum(axis=1)
-        got = np.take_along_axis(slots, pair, axis=1).sum(axis=1) + np.take_along_axis(self.rows_in, last, axis=1)[:, 0]
+        on_last = self.date_of_slot == last  # (P, slots): the last pay date's slots
+        most = np.where(on_last, self.pay_band_match(self.pay, self.pay), 0).sum(axis=1)
+        got = np.where(on_last, slots, 0).sum(axis=1) + np.take_along_axis(self.rows_in, last, axis=1)[:, 0]
         return window.spread(ok, False).any(axis=1) & (got < most)
 
     def last_live(self):
