@@ -545,7 +545,7 @@ class _XlsxSummary:
     cell was a fifth of a batch's time. Past Excel's 1,048,576 rows it continues on a new sheet."""
 
     def __init__(self, path: str, columns: list[str]):
-        self.zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED)
+        self.zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1)  # fast: summaries are long
         self.columns = columns
         self.letters = [_column_letters(i) for i in range(len(columns))]
         self.money = [' s="2"' if c in MONEY_COLUMNS else "" for c in columns]
