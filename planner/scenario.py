@@ -455,22 +455,30 @@ PLAN_KEYS = {"preset", "match", "match_greater_of", "match_limit_includes_catch_
              "spillover_to_after_tax", "separate_bonus_election", "election_lag"}
 
 
+def _remembered(read):
+    """`read(table)` remembered by the table's value: a batch's people share a few [plan]
+    and [goal] tables, and what is read of them cannot change (frozen)."""
+    memo: dict = {}
+
+    def remembered(data):
+        key = _frozen(data)
+        found = memo.get(key)
+        if found is None:
+            found = read(data)
+            if len(memo) > 1024:
+                memo.clear()
+            memo[key] = found
+        return found
+
+    return remembered
+
+
+@_remembered
 def _plan(data) -> PlanRules:
-    """The [plan] table's rules, its preset's filled in (remembered: a batch's people share
-    a few plans)."""
+    """The [plan] table's rules, its preset's filled in."""
     from .presets import apply_preset  # presets are data files; only read when named
 
-    key = _frozen(data)
-    rules = _PLANS.get(key)
-    if rules is None:
-        rules = _read_plan(apply_preset(data))
-        if len(_PLANS) > 1024:
-            _PLANS.clear()
-        _PLANS[key] = rules
-    return rules
-
-
-_PLANS: dict = {}
+    return _read_plan(apply_preset(data))
 
 
 def _frozen(value):
@@ -542,6 +550,7 @@ def _taxes(data) -> Taxes:
     )
 
 
+@_remembered
 def _goal(data) -> Goal:
     t = _Table(data, "goal", FIELDS["goal"])
     return Goal(
