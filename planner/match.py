@@ -44,7 +44,7 @@ def match_on(tiers: tuple[MatchTier, ...], deferral: int, eligible: int, deferre
     return div_half_up(curve(deferred_before + deferral), RATE_SCALE) - div_half_up(curve(deferred_before), RATE_SCALE)
 
 
-@lru_cache(maxsize=65536)  # asked for every paycheck of every plan: pay amounts repeat
+@lru_cache(maxsize=4096)  # asked again for the paychecks of one year: pay amounts repeat
 def most_on(tiers: tuple[MatchTier, ...], eligible: int) -> int:
     """The most a paycheck's pay-band match can be: its deferral fills every band."""
     return match_on(tiers, eligible, eligible)

@@ -1,7 +1,7 @@
 """Benchmarks (not tests): cold-start time of the CLI on the examples, and batch throughput.
 
     python scripts/bench.py [--runs 15] [--part all|cold|batch] [--batch-rows 2000]
-                            [--memory-rows 5000,20000]
+                            [--memory-rows 20000,100000]
 
 Cold start: the median wall time of a fresh `python -m planner plan EXAMPLE --format json`
 process and of the same run writing the Excel workbook, over every example, with the
@@ -145,7 +145,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--part", choices=("all", "cold", "batch"), default="all")
     parser.add_argument("--batch-rows", type=int, default=2000, help="rows for the throughput run")
-    parser.add_argument("--memory-rows", default="5000,20000", help="row counts for the peak-memory runs")
+    parser.add_argument("--memory-rows", default="20000,100000", help="row counts for the peak-memory runs")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     if args.part in ("all", "cold"):
