@@ -404,8 +404,10 @@ def test_workbook_structure(tmp_path):
         assert any(f"${cols[header]}$2:" in ref for ref in refs), header
 
 
-def test_import_planner_does_not_load_the_workbook_writer():
-    code = "import sys, planner; assert 'xlsxwriter' not in sys.modules and 'planner.workbook' not in sys.modules"
+def test_import_planner_does_not_load_the_workbook_writer_nor_numpy():
+    """A plan's cold start: numpy and pandas come in for many people (columnar) and tables only."""
+    heavy = ("xlsxwriter", "planner.workbook", "numpy", "pandas", "planner.columnar")
+    code = f"import sys, planner; loaded = [m for m in {heavy!r} if m in sys.modules]; assert not loaded, loaded"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
 
 
