@@ -170,7 +170,8 @@ class _Chunk:
         return _pct(levels, self.pay_a[:, None, :]) + _pct(levels, self.pay_b[:, None, :])
 
     def totals(self, levels):
-        return self.amounts(levels).sum(axis=2)
+        """(P, K, G) levels -> (P, K) cents they elect in all (over the slots: no empty b slot)."""
+        return _pct(levels[..., self.date_of_slot], self.pay[:, None, :]).sum(axis=2)
 
     def one_step(self):
         """(P, G) cents one step elects on each pay date."""
