@@ -134,6 +134,7 @@ class _Chunk:
         used = np.stack([np.ones(G, bool), (self.pay_b > 0).any(axis=0)], axis=1).reshape(2 * G)
         slots = np.flatnonzero(used)  # in payroll's order: a, b of each date in turn
         self.pay, self.date_of_slot = pay.reshape(P, 2 * G)[:, slots], slots // 2
+        self.first_slot = np.flatnonzero(slots % 2 == 0)  # each date's a slot
         compact = np.full(2 * G + 1, len(slots))  # the zero slot stays last
         compact[slots] = np.arange(len(slots))
         slot_of_row = compact[slot_of_row]
@@ -166,8 +167,9 @@ class _Chunk:
         return _pct(levels[:, self.date_of_slot], self.pay[person])
 
     def amounts(self, levels):
-        """(P, K, G) levels -> (P, K, G) cents each pay date elects."""
-        return _pct(levels, self.pay_a[:, None, :]) + _pct(levels, self.pay_b[:, None, :])
+        """(P, K, G) levels -> (P, K, G) cents each pay date elects (its slots added)."""
+        slots = _pct(levels[..., self.date_of_slot], self.pay[:, None, :])
+        return slots if slots.shape[-1] == self.G else np.add.reduceat(slots, self.first_slot, axis=-1)
 
     def totals(self, levels):
         """(P, K, G) levels -> (P, K) cents they elect in all (over the slots: no empty b slot)."""
