@@ -23,6 +23,7 @@ import tempfile
 import tomllib
 import zipfile
 from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 from .api import plan_all
@@ -36,6 +37,7 @@ MONEY_COLUMNS = SUMMARY_COLUMNS[SUMMARY_COLUMNS.index("deferral"):SUMMARY_COLUMN
 TEXT_COLUMNS = {"id", "name"}  # labels, never read as TOML: a name "2025" stays text
 MATCH_COLUMNS = {"plan.match", "plan.match_greater_of"}  # also take the CLI's 50:4 shorthand
 XLSX_MAX_ROWS = 1_048_576  # Excel's sheet size: the summary continues on another sheet
+REQUIRED_COLUMNS = ("tax_year", "pay.frequency", "pay.salary")  # (or a whole `pay` table column)
 
 
 # ---------------------------------------------------------------- a row in
@@ -356,8 +358,6 @@ def open_batch(source: str | Path, out: str | Path) -> Batch:
         if not out.parent.is_dir():
             raise PlannerError("--out", f"folder {out.parent} does not exist")
         csv_path, xlsx_path = out.with_suffix(".csv"), out.with_suffix(".xlsx")
-        if source.is_file() and csv_path.resolve() == source.resolve():
-            raise PlannerError("--out", f"{csv_path} would overwrite INPUT")
     elif out.is_dir() or (not out.exists() and not suffix and out.parent.is_dir()):
         csv_path, xlsx_path = out / "summary.csv", out / "summary.xlsx"
     elif not out.exists() and not suffix:
@@ -367,6 +367,8 @@ def open_batch(source: str | Path, out: str | Path) -> Batch:
     for path in (csv_path, xlsx_path):
         if path.is_dir():
             raise PlannerError("--out", f"{path} is a folder, where the summary would be written")
+        if source.is_file() and path.exists() and path.samefile(source):
+            raise PlannerError("--out", f"{path} would overwrite INPUT")
     return Batch(source, csv_path, xlsx_path, total)
 
 
@@ -398,16 +400,31 @@ def _check_csv(path: Path) -> int:
     unknown = [c for c in columns if c and c != "id" and not known_field(c)]
     if unknown:  # a typo in a header would otherwise be ignored wherever its cells are empty
         raise PlannerError(str(path), f"column {unknown[0]} is not a scenario field (e.g. pay.salary, bonus.0.date)")
+    # what would fail every row is said once, for the file
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns and c.split(".")[0] not in columns]
+    if missing:
+        raise PlannerError(str(path), f"has no column {missing[0]} (every person needs "
+                                      f"{', '.join(REQUIRED_COLUMNS)})")
+    for column in columns:
+        inside = [c for c in columns if column and c.startswith(column + ".")]
+        if inside:
+            raise PlannerError(str(path), f"columns {column} and {inside[0]} overlap: give one or the other")
     return people
 
 
+class _BadRow(NamedTuple):
+    error: PlannerError
+    ident: str | None
+
+
 def _csv_rows(path: Path):
-    """(number, line, row dict or PlannerError) per non-blank record; numbers count people
+    """(number, line, row dict or _BadRow) per non-blank record; numbers count people
     from 1 (header not counted), `line` is the record's first line in the file."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         header = [c.strip() for c in next(reader)]
         named = len(header) - len(list(itertools.takewhile(lambda c: not c, reversed(header))))
+        id_at = header.index("id") if "id" in header else None
         number, line = 0, reader.line_num + 1
         try:
             for record in reader:
@@ -417,7 +434,9 @@ def _csv_rows(path: Path):
                 number += 1
                 extra = [c for c in record[len(header):] if c.strip()]
                 if len(record) < named or extra:  # cells out of place would land in the wrong fields
-                    yield number, first, PlannerError("cells", f"{len(record)} given, the header has {named} columns")
+                    ident = record[id_at].strip() if id_at is not None and id_at < len(record) else ""
+                    yield number, first, _BadRow(PlannerError("cells", f"{len(record)} given, the header has "
+                                                                     f"{named} columns"), ident or None)
                     continue
                 row = dict(zip(header, record))
                 row.pop("", None)  # an unnamed column (a trailing comma) carries nothing
@@ -447,8 +466,8 @@ def batch_rows(batch: Batch, periods: bool = False):
             out = [None] * len(chunk)
             rows, where = [], []
             for k, (number, line, row) in enumerate(chunk):
-                if isinstance(row, PlannerError):
-                    out[k] = _failed(number, None, {}, f"{row.field}: {row.message}"), None
+                if isinstance(row, _BadRow):
+                    out[k] = _failed(number, row.ident, {}, f"{row.error.field}: {row.error.message}"), None
                 else:
                     rows.append((number, row))
                     where.append(k)

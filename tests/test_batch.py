@@ -365,6 +365,8 @@ BAD_INPUTS = {  # file name -> contents (None: not created, a folder: "/")
     "missing.csv": None, "people.txt": HEADER, "binary.csv": b"tax_year\n\xff\xfe\x00", "empty.csv": "",
     "twice.csv": "age,age\n1,2\n", "no-scenarios": "/",
     "huge-cell.csv": HEADER + GOOD.format(id="a", name="N", salary=1) + '"' + "x" * 200_000 + '"\n',
+    "no-salary.csv": "id,tax_year,pay.frequency\na,2025,biweekly\n",
+    "overlap.csv": "id,tax_year,pay,pay.frequency,pay.salary\na,2025,,biweekly,1\n",
 }
 
 
@@ -378,12 +380,15 @@ BAD_INPUTS = {  # file name -> contents (None: not created, a folder: "/")
     ("no-scenarios", "out", "no .toml scenario files"),
     ("ok.csv", "no/such/folder/x.csv", "does not exist"),
     ("ok.csv", "plan.json", "must be a folder"),
+    ("no-salary.csv", "out", "has no column pay.salary"),
+    ("overlap.csv", "out", "columns pay and pay.frequency overlap"),
+    ("summary.csv", ".", "summary.csv would overwrite INPUT"),  # the people file is never the summary
 ])
 def test_bad_input_or_out_exits_2_and_writes_nothing(tmp_path, source, out, message):
     work = tmp_path / "work"
     work.mkdir()
     contents = BAD_INPUTS.get(source)
-    if source == "ok.csv":
+    if source in ("ok.csv", "summary.csv"):
         people_csv(work / source, {})
     elif contents == "/":
         (work / source).mkdir()
@@ -426,7 +431,8 @@ def test_a_row_with_cells_missing_is_an_error_row(tmp_path):
     assert result.returncode == 1
     columns = len(HEADER.strip().split(","))
     assert result.stderr.splitlines()[0] == f"planner: row 2 (line 3): cells: 2 given, the header has {columns} columns"
-    assert [r["status"] for r in read_summary(tmp_path / "out" / "summary.csv")] == ["ok", "error"]
+    rows = read_summary(tmp_path / "out" / "summary.csv")
+    assert [(r["id"], r["status"]) for r in rows] == [("a", "ok"), ("short", "error")]  # its id, as far as it goes
 
 
 def test_a_csv_with_only_a_header_is_bad_input(tmp_path):
