@@ -27,7 +27,7 @@ from typing import NamedTuple
 from pathlib import Path
 
 from .api import plan_all
-from .errors import PlannerError
+from .errors import TOML_ERRORS, PlannerError
 from .scenario import known_field, match_shorthand, read_toml
 
 SUMMARY_COLUMNS = ["row", "id", "status", "error", "name", "tax_year", "first_election", "elections",
@@ -50,7 +50,7 @@ def parse_cell(text: str):
         return None
     # the common cells without the TOML parser (a batch reads millions): what it would give
     if _TOML_INTEGER.match(text):
-        return int(text)
+        return int(text) if len(text) < 4000 else text  # Python reads at most 4,300 digits
     if _TOML_FLOAT.match(text):
         return _whole(float(text))
     if text.lower() in ("true", "false"):  # Excel writes TRUE/FALSE
@@ -66,7 +66,7 @@ def parse_cell(text: str):
             pass  # not a real date: the parser says what it is
     try:
         value = _toml_cell(text)
-    except tomllib.TOMLDecodeError:
+    except TOML_ERRORS:  # not TOML (or nested, or long, past what Python reads): the text
         return text
     return _copy(value)  # each row its own
 

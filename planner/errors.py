@@ -8,3 +8,18 @@ class PlannerError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+# What reading TOML text can raise: the parser's TOMLDecodeError (a ValueError), and what
+# Python itself refuses: an integer of thousands of digits (ValueError), arrays or inline
+# tables nested hundreds deep (RecursionError).
+TOML_ERRORS = (ValueError, RecursionError)
+
+
+def toml_problem(exc: BaseException) -> str:
+    """Why TOML text could not be read, in a few words."""
+    if isinstance(exc, RecursionError):
+        return "arrays or tables nested too deeply"
+    if type(exc).__name__ == "TOMLDecodeError":
+        return str(exc)
+    return "a number with more digits than can be read"

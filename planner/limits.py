@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import PlannerError
+from .errors import TOML_ERRORS, PlannerError, toml_problem
 from .money import to_cents
 
 DATA_FILE = Path(__file__).parent / "data" / "limits.toml"
@@ -164,8 +164,10 @@ def read_limits_file(path, origin: str = "--limits") -> dict:
             data = tomllib.load(f)
     except OSError as e:
         raise PlannerError(origin, f"cannot read limits file {path}: {e.strerror or e}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise PlannerError(origin, f"limits file {path} is not valid TOML: {e}") from None
+    except UnicodeDecodeError:
+        raise PlannerError(origin, f"limits file {path} is not a text file (UTF-8)") from None
+    except TOML_ERRORS as e:
+        raise PlannerError(origin, f"limits file {path} is not valid TOML: {toml_problem(e)}") from None
     if not data:
         raise PlannerError(origin, f"limits file {path} has no limits (keys such as {', '.join(REQUIRED)})")
     try:

@@ -9,12 +9,13 @@ PlannerError naming its dotted path, e.g. `pay.salary`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .calendar import FREQUENCIES, HOLIDAY_SHIFTS
-from .errors import PlannerError
+from .errors import TOML_ERRORS, PlannerError, toml_problem
 from .money import PCT_SCALE, to_cents, to_pct_units, to_rate_units
 
 MAX = "max"
@@ -160,21 +161,29 @@ def read_toml(path: str | Path) -> dict:
         raise PlannerError(str(path), "is not a text file (UTF-8)") from None
     except OSError as exc:
         raise PlannerError(str(path), f"cannot be read: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PlannerError(str(path), f"not valid TOML: {exc}") from None
+    except TOML_ERRORS as exc:
+        raise PlannerError(str(path), f"not valid TOML: {toml_problem(exc)}") from None
 
 
 def shown(value) -> str:
-    """A value as the user wrote it in TOML, for error messages."""
+    """A value as the user wrote it in TOML, for a one-line error message: long text cut,
+    control characters escaped, a huge number in short."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, str):
-        return f'"{value}"'
+        text = value if len(value) <= SHOWN_TEXT else value[:SHOWN_TEXT] + "..."
+        return '"' + _CONTROL.sub(lambda m: repr(m[0])[1:-1], text) + '"'
+    if isinstance(value, int) and value.bit_length() > 1000:  # past a float's range
+        return f"a number of about {int(value.bit_length() * 0.30103)} digits"
     if isinstance(value, (int, float)) and abs(value) >= 1e15:  # 1e300, not its 301 digits
         return f"{value:.6g}"
     return repr(value) if not isinstance(value, (dict, list)) else ("a table" if isinstance(value, dict) else "a list")
+
+
+SHOWN_TEXT = 60  # characters of a bad value an error message repeats
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # a newline or a terminal's escape code stays visible, inert
 
 
 def load_scenario(path: str | Path, overrides: dict | None = None) -> Scenario:

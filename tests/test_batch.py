@@ -435,6 +435,26 @@ def test_a_row_with_cells_missing_is_an_error_row(tmp_path):
     assert [(r["id"], r["status"]) for r in rows] == [("a", "ok"), ("short", "error")]  # its id, as far as it goes
 
 
+def test_cells_past_what_python_reads_are_error_rows(tmp_path):
+    """4,301 digits, 500 brackets, a 401-digit number: each row's own one-line error, the
+    batch goes on (a folder's scenario files likewise)."""
+    source = people_csv(tmp_path / "in.csv", {"id": "digits", "salary": "9" * 4301}, {"id": "deep", "salary": "[" * 500},
+                        {"id": "huge", "salary": "1" + "0" * 400}, {"id": "fine"})
+    result = run_cli("batch", source, "--out", tmp_path / "out")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    rows = read_summary(tmp_path / "out" / "summary.csv")
+    assert [(r["id"], r["status"]) for r in rows] == [("digits", "error"), ("deep", "error"), ("huge", "error"),
+                                                      ("fine", "ok")]
+    assert rows[2]["error"] == "pay.salary: must be at most $1,000,000,000, not a number of about 400 digits"
+    assert all(len(r["error"]) < 200 for r in rows)
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "deep.toml").write_text("tax_year = 2025\nx = " + "[" * 3000 + "]" * 3000 + "\n")
+    (folder / "amazon.toml").write_text((REPO / "examples" / "amazon-2025.toml").read_text())
+    result = run_cli("batch", folder, "--out", tmp_path / "out2")
+    assert result.returncode == 1 and "deep.toml: not valid TOML: arrays or tables nested too deeply" in result.stderr
+
+
 def test_a_csv_with_only_a_header_is_bad_input(tmp_path):
     source = tmp_path / "in.csv"
     source.write_text(HEADER)

@@ -70,6 +70,12 @@ BAD_SCENARIOS = [
     ("year-without-limits", BASE.replace("2025", "2027"), "--limits"),
     ("malformed-toml", "tax_year = 2025\n[pay\n", "bad.toml"),
     ("unknown-top-key", "colour = 1\n" + BASE, "colour"),
+    # past what Python itself reads or formats: still one line, naming the field or the file
+    ("huge-integer", BASE.replace("salary = 200000", "salary = 1" + "0" * 400), "pay.salary"),
+    ("huge-integer-for-text", BASE.replace('"biweekly"', "1" + "0" * 400), "pay.frequency"),
+    ("integer-of-5000-digits", BASE.replace("salary = 200000", "salary = 1" + "0" * 5000), "bad.toml"),
+    ("nested-3000-deep", BASE + "x = " + "[" * 3000 + "]" * 3000 + "\n", "bad.toml"),
+    ("newline-in-text", BASE.replace('"biweekly"', '"bi\\nweekly"'), "pay.frequency"),
 ]
 
 
@@ -136,6 +142,8 @@ def test_unreadable_file_a_directory(tmp_path):
     (["--frequency", "daily"], "frequency"),
     (["--first-pay-date", "2025-13-40"], "--first-pay-date"),
     (["--bonus", "2025-03-14"], "--bonus"),
+    (["--age", "1" + "0" * 400], "--age"),
+    (["--year", "1" + "0" * 400], "--year"),
 ])
 def test_bad_flag_fails_cleanly_and_writes_nothing(base, tmp_path, flags, field):
     out = tmp_path / "plan.xlsx"
@@ -310,6 +318,17 @@ def test_binary_file_and_folder_say_what_is_wrong(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00\x81" * 10)
     assert "UTF-8" in assert_clean_failure(run_cli("plan", binary), str(binary))
     assert "folder" in assert_clean_failure(run_cli("plan", tmp_path), str(tmp_path))
+
+
+def test_bad_text_is_shown_cut_short_and_inert(tmp_path):
+    """An error repeats at most 60 characters of a bad value, its control characters escaped
+    (a terminal's escape codes are not run; a newline does not split the line)."""
+    line = assert_clean_failure(run_cli("plan", write(tmp_path, BASE.replace("salary = 200000", 'salary = "' + "y" * 500 + '"'))),
+                                "pay.salary")
+    assert line.endswith('not "' + "y" * 60 + '..."')
+    line = assert_clean_failure(run_cli("plan", write(tmp_path, BASE.replace('"biweekly"', '"a\\u001b[31mRED"'))),
+                                "pay.frequency")
+    assert "\x1b" not in line and 'not "a\\x1b[31mRED"' in line
 
 
 def test_datetime_and_bool_are_shown_as_written(tmp_path):
