@@ -165,7 +165,7 @@ def read_limits_file(path, origin: str = "--limits") -> dict:
     except OSError as e:
         raise PlannerError(origin, f"cannot read limits file {path}: {e.strerror or e}") from None
     except UnicodeDecodeError:
-        raise PlannerError(origin, f"limits file {path} is not a text file (UTF-8)") from None
+        raise PlannerError(origin, f"limits file {path} is not valid TOML: not UTF-8 text") from None
     except TOML_ERRORS as e:
         raise PlannerError(origin, f"limits file {path} is not valid TOML: {toml_problem(e)}") from None
     if not data:
