@@ -516,20 +516,24 @@ def run_batch(batch: Batch, workbooks: str | None = None, on_row=None) -> dict:
 
     def write(csv_tmp: str, xlsx_tmp: str) -> None:
         book = _XlsxSummary(xlsx_tmp, columns)
-        with open(csv_tmp, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(columns)
-            for summary, result in batch_rows(batch, periods=bool(workbooks)):
-                if workbooks and result is not None:
-                    summary["workbook"] = workbook_name(summary, workbooks)
-                    write_plan(result, staging / summary["workbook"])
-                counts[summary["status"]] += 1
-                values = [summary.get(c) for c in columns]
-                writer.writerow(["" if v is None else safe_text(v) for v in values])
-                book.add(values)
-                if on_row:
-                    on_row(summary)
-        book.close()
+        try:
+            with open(csv_tmp, "w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh, lineterminator="\n")
+                writer.writerow(columns)
+                for summary, result in batch_rows(batch, periods=bool(workbooks)):
+                    if workbooks and result is not None:
+                        summary["workbook"] = workbook_name(summary, workbooks)
+                        write_plan(result, staging / summary["workbook"])
+                    counts[summary["status"]] += 1
+                    values = [summary.get(c) for c in columns]
+                    writer.writerow(["" if v is None else safe_text(v) for v in values])
+                    book.add(values)
+                    if on_row:
+                        on_row(summary)
+            book.close()
+        except BaseException:
+            book.discard()
+            raise
         if staging is not None:
             _move_into(staging, batch.folder)
 
@@ -612,6 +616,15 @@ class _XlsxSummary:
             self._flush()
             self.stream.write(b"</sheetData></worksheet>")
             self.stream.close()
+
+    def discard(self) -> None:
+        """Let go of the file after a failure (it is deleted), whatever state it is in."""
+        for close in ((self.stream.close,) if self.stream else ()) + (self.zip.close,):
+            try:
+                close()
+            except (OSError, ValueError):  # a full disk again, or a zip left mid-entry
+                pass
+        self.zip.fp = None  # nothing left for the zip's finalizer to write
 
     def close(self) -> None:
         if self.stream is None:

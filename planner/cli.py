@@ -151,16 +151,23 @@ def _emit(plan, fmt: str, out: Optional[Path], view: str = "schedule") -> None:
             raise PlannerError("--out", f"{out} is a folder")
         # the file first: a run that cannot write it fails before printing a result
         write_plan(plan, out)
-    if fmt == "json":
-        sys.stdout.write(plan.to_json() + "\n")
-    elif fmt == "csv":
-        sys.stdout.write(to_csv(plan))
-    else:
-        from .table import print_plan
-
-        print_plan(plan, view=view)
-    if out is not None:
         typer.echo(f"wrote {out}", err=True)
+    try:
+        if fmt == "json":
+            sys.stdout.write(plan.to_json() + "\n")
+        elif fmt == "csv":
+            sys.stdout.write(to_csv(plan))
+        else:
+            from .table import print_plan
+
+            print_plan(plan, view=view)
+        sys.stdout.flush()
+    except OSError as e:  # standard output full or closed: main() says so (not --out, which is written)
+        raise _StandardOutputFailed(e.errno, e.strerror) from None
+
+
+class _StandardOutputFailed(OSError):
+    pass
 
 
 FORMAT_CHOICES = ("table", "json", "csv")
@@ -185,6 +192,8 @@ def _run(command: str, file, fmt, out, limits, flags, raises, bonuses, rsus, vie
     except PlannerError as e:  # name what the user typed: --year for tax_year, --match for plan.match[0].rate
         flag = _flag_of(e.field, flags, file is None, {"--raise": raises, "--bonus": bonuses, "--rsu": rsus})
         fail(flag or e.field, e.message)
+    except _StandardOutputFailed:
+        raise
     except OSError as e:  # the output could not be written (a full disk, a read-only file)
         target = e.filename or out or "standard output"
         fail("--out" if out is not None else "output", f"cannot write {target}: {e.strerror or e}")
@@ -415,6 +424,7 @@ def main() -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _terminated)
+    sys.unraisablehook = _quiet_finalizers
     try:
         code = app(standalone_mode=False)  # typer returns 130 for Ctrl-C
     except (KeyboardInterrupt, typer.Abort):
@@ -436,6 +446,13 @@ def main() -> None:
         typer.echo("planner: interrupted", err=True)
         code = 128 + _SIGNALS[0] if _SIGNALS else 130
     sys.exit(code or 0)
+
+
+def _quiet_finalizers(unraisable) -> None:
+    """A file left open by a failed write is closed when it is collected; on a full disk that
+    fails again, after the failure was said in one line: that second report is noise."""
+    if not isinstance(unraisable.exc_value, OSError):
+        sys.__unraisablehook__(unraisable)
 
 
 def _quiet_stdout() -> None:

@@ -1048,4 +1048,7 @@ def _write(plan: Plan, facts: Facts, filename: str) -> None:
         write_inputs(book)
         wb.worksheets()[0].activate()
     finally:
-        wb.close()
+        try:
+            wb.close()
+        except xlsxwriter.exceptions.FileCreateError as e:  # XlsxWriter's wrapper of an OSError (a full disk)
+            raise e.args[0] if e.args and isinstance(e.args[0], OSError) else OSError(str(e)) from None

@@ -486,6 +486,28 @@ def test_an_interrupted_batch_leaves_nothing(tmp_path, monkeypatch):
     assert list(system_tmp.iterdir()) == []
 
 
+@pytest.mark.parametrize("workbooks", [[], ["--workbooks"]])
+def test_a_full_disk_is_one_line_and_leaves_nothing(tmp_path, workbooks):
+    """Files may grow to 16 KB (RLIMIT_FSIZE, as a nearly full disk): the summary cannot be
+    written. One line, exit 2, nothing left behind, and no file's finalizer says more."""
+    resource = pytest.importorskip("resource")
+    import signal
+    import subprocess
+    import sys
+
+    source = people_csv(tmp_path / "in.csv", *({"id": f"p{k}"} for k in range(200)))
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG), no signal
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16_000, 16_000))
+
+    proc = subprocess.run([sys.executable, "-m", "planner", "batch", str(source), "--out", str(tmp_path / "out"),
+                           *workbooks], capture_output=True, text=True, cwd=REPO, timeout=120, preexec_fn=small_files)
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.splitlines()) == 1 and "cannot write" in proc.stderr and "File too large" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
 def test_spreadsheet_exports_read_as_numbers_and_errors_name_the_column():
     """A spreadsheet writes 40.0 for an age and $100,000 for money; an error names the CSV
     column (bonus.0.date), as the person typed it, not the TOML path bonus[0].date."""

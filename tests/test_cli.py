@@ -564,6 +564,22 @@ def test_a_full_standard_output_is_one_line_exit_2(args):
         "planner: error: output: cannot write standard output: No space left on device"]
 
 
+@pytest.mark.parametrize("suffix", [".json", ".xlsx"])
+def test_a_full_standard_output_after_out_is_written_says_so(tmp_path, suffix):
+    """--out is written first and whole; a standard output that fails after it is named as
+    such, not as --out."""
+    import subprocess
+    import sys
+
+    out = tmp_path / f"plan{suffix}"
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "planner", "plan", "examples/amazon-2025.toml", "--format", "json",
+                               "--out", str(out)], stdout=full, stderr=subprocess.PIPE, text=True, cwd=REPO, timeout=60)
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
+        f"wrote {out}", "planner: error: output: cannot write standard output: No space left on device"]
+    assert out.stat().st_size > 0
+
+
 def test_age_flag_replaces_the_files_birth_date_and_the_other_way_round(tmp_path):
     by_age = run_cli("plan", "examples/catch-up-age-51-2025.toml", "--age", "40", "--format", "json")
     assert by_age.returncode == 0, by_age.stderr

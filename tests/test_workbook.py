@@ -404,6 +404,24 @@ def test_workbook_structure(tmp_path):
         assert any(f"${cols[header]}$2:" in ref for ref in refs), header
 
 
+def test_a_full_disk_is_an_os_error_naming_the_file(tmp_path, monkeypatch):
+    """XlsxWriter wraps the OSError of a full disk in its own FileCreateError; the writer
+    hands on the OSError, which the CLI turns into its one line (`--out: cannot write ...`)."""
+    import xlsxwriter
+
+    from planner.export import write_plan
+
+    def full(self):
+        raise xlsxwriter.exceptions.FileCreateError(OSError(28, "No space left on device"))
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", full)
+    out = tmp_path / "plan.xlsx"
+    with pytest.raises(OSError) as info:
+        write_plan(planner.plan(REPO / "examples" / "amazon-2025.toml"), out)
+    assert info.value.errno == 28 and info.value.filename == str(out)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_import_planner_does_not_load_the_workbook_writer_nor_numpy():
     """A plan's cold start: numpy and pandas come in for many people (columnar) and tables only."""
     heavy = ("xlsxwriter", "planner.workbook", "numpy", "pandas", "planner.columnar")
