@@ -187,13 +187,13 @@ CHUNK = 1024  # rows planned together: memory stays flat, the columnar solver ge
 
 
 def plan_rows(items: list[tuple[int, str | None, dict]], columns: bool = False,
-              periods: bool = False) -> list[tuple[dict, object]]:
+              periods: bool = False, limits: dict | None = None) -> list[tuple[dict, object]]:
     """(summary, Plan or None) for each (row number, id, scenario dict), planned together; a
     bad scenario is an error row, never raised. With `columns`, an error names the field as
     a CSV column (bonus.0.date, not bonus[0].date); with `periods`, plans keep their
-    per-paycheck table (for a workbook each)."""
+    per-paycheck table (for a workbook each); `limits` are plan_all's (for years not built in)."""
     out = []
-    for (number, ident, data), result in zip(items, plan_all([data for _, _, data in items], periods=periods)):
+    for (number, ident, data), result in zip(items, plan_all([data for _, _, data in items], limits, periods)):
         name = data.get("name") if isinstance(data.get("name"), str) else None
         if isinstance(result, PlannerError):
             field = re.sub(r"\[(\d+)\]", r".\1", result.field) if columns else result.field
@@ -207,7 +207,8 @@ def plan_rows(items: list[tuple[int, str | None, dict]], columns: bool = False,
     return out
 
 
-def summarize_rows(rows: list[tuple[int, dict]], periods: bool = False) -> list[tuple[dict, object]]:
+def summarize_rows(rows: list[tuple[int, dict]], periods: bool = False,
+                   limits: dict | None = None) -> list[tuple[dict, object]]:
     """The function both `plan_many` and `planner batch` use: (row number, row of dotted
     columns) -> (summary dict (SUMMARY_COLUMNS), Plan or None), in order."""
     out: list = [None] * len(rows)
@@ -221,7 +222,7 @@ def summarize_rows(rows: list[tuple[int, dict]], periods: bool = False) -> list[
             continue
         items.append((number, ident, data))
         where.append(k)
-    for k, result in zip(where, plan_rows(items, columns=True, periods=periods)):
+    for k, result in zip(where, plan_rows(items, columns=True, periods=periods, limits=limits)):
         out[k] = result
     return out
 
@@ -254,10 +255,11 @@ def _from_pandas(value, pd):
     return value
 
 
-def plan_many(frame):
+def plan_many(frame, limits: dict | str | Path | None = None):
     """One summary row per person for a DataFrame (or a list of dicts) whose columns are the
     scenario's dotted fields (`pay.salary`, `bonus.0.date`, ...; optional `id`). Row numbers
-    count from 1."""
+    count from 1. `limits` (a dict, or a TOML file's path) give IRS limits for a year not
+    built in, to everyone, as plan's do."""
     import pandas as pd
 
     if isinstance(frame, list) and all(isinstance(row, dict) for row in frame):
@@ -268,7 +270,11 @@ def plan_many(frame):
     columns = [str(c) for c in frame.columns]
     people = ((number, {c: _from_pandas(v, pd) for c, v in zip(columns, values)})
               for number, values in enumerate(frame.itertuples(index=False, name=None), 1))
-    rows = [summary for chunk in _chunks(people) for summary, _ in summarize_rows(chunk)]
+    if isinstance(limits, (str, Path)):
+        from .limits import read_limits_file
+
+        limits = read_limits_file(limits, origin="limits")
+    rows = [summary for chunk in _chunks(people) for summary, _ in summarize_rows(chunk, limits=limits)]
     # whole numbers stay whole where error rows leave blanks (plain int columns would turn float)
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS).astype({"tax_year": "Int64", "changes": "Int64"})
 
@@ -328,6 +334,7 @@ class Batch:
     csv_path: Path
     xlsx_path: Path
     total: int  # people to plan, for a progress bar
+    limits: dict | None = None  # IRS limits for years not built in (--limits FILE)
 
     @property
     def folder(self) -> Path:
@@ -338,8 +345,9 @@ class Batch:
         return self.source.is_dir()
 
 
-def open_batch(source: str | Path, out: str | Path) -> Batch:
-    """Check INPUT and --out before anything is written; a PlannerError names the culprit."""
+def open_batch(source: str | Path, out: str | Path, limits: dict | None = None) -> Batch:
+    """Check INPUT and --out before anything is written; a PlannerError names the culprit.
+    `limits` (read from --limits FILE) apply to every person, as `plan`'s."""
     source, out = Path(source), Path(out)
     if not source.exists():
         raise PlannerError(str(source), "no such file or folder")
@@ -369,7 +377,7 @@ def open_batch(source: str | Path, out: str | Path) -> Batch:
             raise PlannerError("--out", f"{path} is a folder, where the summary would be written")
         if source.is_file() and path.exists() and path.samefile(source):
             raise PlannerError("--out", f"{path} would overwrite INPUT")
-    return Batch(source, csv_path, xlsx_path, total)
+    return Batch(source, csv_path, xlsx_path, total, limits)
 
 
 def _toml_files(folder: Path) -> list[Path]:
@@ -458,7 +466,7 @@ def batch_rows(batch: Batch, periods: bool = False):
                     where.append(k)
                 except PlannerError as e:
                     out[k] = _failed(number, path.stem, {}, f"{path.name}: {e.message}"), None
-            for k, result in zip(where, plan_rows(items, periods=periods)):
+            for k, result in zip(where, plan_rows(items, periods=periods, limits=batch.limits)):
                 out[k] = result
             yield from out
     else:
@@ -471,7 +479,7 @@ def batch_rows(batch: Batch, periods: bool = False):
                 else:
                     rows.append((number, row))
                     where.append(k)
-            for k, result in zip(where, summarize_rows(rows, periods)):
+            for k, result in zip(where, summarize_rows(rows, periods, batch.limits)):
                 out[k] = result
             for (number, line, _), (summary, result) in zip(chunk, out):
                 summary["line"] = line  # for the error line; not a summary column

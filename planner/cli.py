@@ -363,6 +363,8 @@ def batch_command(
     out: Path = typer.Option(..., "--out", "-o", help="Folder for summary.csv and summary.xlsx (created if missing), "
                                                       "or a .csv/.xlsx file (its sibling of the other type is written too)."),
     workbooks: bool = typer.Option(False, "--workbooks", help="Also write one workbook per person beside the summary."),
+    limits: Optional[Path] = typer.Option(None, "--limits", help="TOML file of IRS limits for a year not built in "
+                                                                 "(or limits.* columns per person)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ):
     """Plan for many people at once: one summary row per person; a bad row is reported and skipped
@@ -380,7 +382,7 @@ def batch_command(
     from .batch import error_line, open_batch, run_batch
 
     try:
-        batch = open_batch(source, out)
+        batch = open_batch(source, out, _limits(limits))
     except PlannerError as e:
         fail(e.field, e.message)
     console = Console(stderr=True)

@@ -106,10 +106,10 @@ def people() -> list[tuple[str, dict, dict]]:
     return [(ident, data, as_cells(ident, data, rng)) for ident, data in scenarios]
 
 
-def alone(ident: str, data: dict) -> dict:
+def alone(ident: str, data: dict, limits: dict | None = None) -> dict:
     """The summary row planning this one person alone gives (without its row number)."""
     try:
-        result = planner.plan(copy.deepcopy(data))
+        result = planner.plan(copy.deepcopy(data), limits=limits)
     except Exception as e:  # a planner bug is one person's error row in a batch, never the end of it
         error = f"{e.field}: {e.message}" if isinstance(e, PlannerError) else f"internal error: {type(e).__name__}: {e}"
         return {**dict.fromkeys(SUMMARY_COLUMNS), "id": ident, "status": "error", "error": error,
@@ -433,6 +433,35 @@ def test_a_row_with_cells_missing_is_an_error_row(tmp_path):
     assert result.stderr.splitlines()[0] == f"planner: row 2 (line 3): cells: 2 given, the header has {columns} columns"
     rows = read_summary(tmp_path / "out" / "summary.csv")
     assert [(r["id"], r["status"]) for r in rows] == [("a", "ok"), ("short", "error")]  # its id, as far as it goes
+
+
+def test_a_year_without_built_in_limits_takes_limits_for_everyone_or_per_person(tmp_path):
+    """2027: the error row says how to supply limits; `--limits FILE` gives them to everyone
+    (plan_many's limits=, too), limits.* columns to one person; each plan is plan()'s with them."""
+    from tests.test_cli import LIMITS_2027
+
+    limits_file = tmp_path / "limits-2027.toml"
+    limits_file.write_text(LIMITS_2027)
+    source = tmp_path / "in.csv"
+    source.write_text(HEADER + GOOD.replace("2025", "2027").format(id="a", name="N", salary=200000))
+    result = run_cli("batch", source, "--out", tmp_path / "plain")
+    assert result.returncode == 1 and "tax_year: no IRS limits are built in for 2027" in result.stderr
+    assert "--limits FILE" in result.stderr
+    result = run_cli("batch", source, "--out", tmp_path / "out", "--limits", limits_file)
+    assert result.returncode == 0, result.stderr
+    row = read_summary(tmp_path / "out" / "summary.csv")[0]
+    data = read_row(read_summary(source)[0])[1]
+    assert row == as_csv_text({**alone("a", data, limits=read_toml(limits_file)), "row": "1"})
+    assert row["deferral"] == "24000.0"
+    frame = planner.plan_many([{"id": "a", "tax_year": 2027, "pay.frequency": "biweekly", "pay.salary": 200000,
+                                "limits.deferral": 25000, "limits.catch_up": 8000, "limits.annual_additions": 72000,
+                                "limits.compensation": 360000}])
+    assert frame.loc[0, "deferral"] == 25000  # the person's own limits.* columns
+    frame = planner.plan_many([{"id": "a", "tax_year": 2027, "pay.frequency": "biweekly", "pay.salary": 200000}],
+                              limits=limits_file)
+    assert frame.loc[0, "status"] == "ok" and frame.loc[0, "deferral"] == 24000
+    result = run_cli("batch", source, "--out", tmp_path / "bad", "--limits", tmp_path / "none.toml")
+    assert result.returncode == 2 and result.stderr.startswith("planner: error: --limits: cannot read limits file")
 
 
 def test_cells_past_what_python_reads_are_error_rows(tmp_path):
