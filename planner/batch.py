@@ -348,6 +348,8 @@ class Batch:
 def open_batch(source: str | Path, out: str | Path, limits: dict | None = None) -> Batch:
     """Check INPUT and --out before anything is written; a PlannerError names the culprit.
     `limits` (read from --limits FILE) apply to every person, as `plan`'s."""
+    from .export import no_folder
+
     source, out = Path(source), Path(out)
     if not source.exists():
         raise PlannerError(str(source), "no such file or folder")
@@ -364,12 +366,13 @@ def open_batch(source: str | Path, out: str | Path, limits: dict | None = None) 
     suffix = out.suffix.lower()
     if suffix in (".csv", ".xlsx") and not out.is_dir():
         if not out.parent.is_dir():
-            raise PlannerError("--out", f"folder {out.parent} does not exist")
+            raise PlannerError("--out", no_folder(out.parent))
         csv_path, xlsx_path = out.with_suffix(".csv"), out.with_suffix(".xlsx")
     elif out.is_dir() or (not out.exists() and not suffix and out.parent.is_dir()):
         csv_path, xlsx_path = out / "summary.csv", out / "summary.xlsx"
     elif not out.exists() and not suffix:
-        raise PlannerError("--out", f"folder {out.parent} does not exist (only the last folder of --out is created)")
+        note = "" if out.parent.exists() else " (only the last folder of --out is created)"
+        raise PlannerError("--out", no_folder(out.parent) + note)
     else:
         raise PlannerError("--out", f"{out} must be a folder (created if missing) or a .csv/.xlsx file")
     for path in (csv_path, xlsx_path):

@@ -122,9 +122,12 @@ def _scenario(file: Optional[Path], flags: dict, raises: list[str], bonuses: lis
 
 def _flag_of(field: str, flags: dict, no_file: bool, lists: dict) -> str | None:
     """The flag that set `field` (or the table it is part of: plan.match[0].rate is --match)."""
+    by_flags = {key.split(".")[0] for flag, key in FLAGS.items() if "." in key and flags.get(flag) is not None}
     for flag, key in FLAGS.items():
         given = no_file or flags.get(flag) is not None
         if given and (field == key or field.startswith((key + "[", key + "."))):
+            return flag
+        if field == key and key.split(".")[0] in by_flags:  # missing from a table the flags build ([ytd])
             return flag
     for flag, items in lists.items():  # --raise DATE:SALARY and friends, when the file has none
         if items and no_file and field.startswith(flag[2:] + "["):
@@ -139,14 +142,14 @@ def _limits(path: Optional[Path]) -> dict | None:
 
 
 def _emit(plan, fmt: str, out: Optional[Path], view: str = "schedule") -> None:
-    from .export import FORMATS, to_csv, write_plan
+    from .export import FORMATS, no_folder, to_csv, write_plan
 
     if out is not None:
         if out.suffix.lower() not in FORMATS:
             raise PlannerError("--out", f"a file name ending in .xlsx, .json or .csv, not {str(out)!r}"
                                if out.name else "needs a file name ending in .xlsx, .json or .csv")
         if not out.parent.is_dir():
-            raise PlannerError("--out", f"folder {out.parent} does not exist")
+            raise PlannerError("--out", no_folder(out.parent))
         if out.is_dir():
             raise PlannerError("--out", f"{out} is a folder")
         # the file first: a run that cannot write it fails before printing a result

@@ -25,6 +25,11 @@ def safe_text(value):
     return value
 
 
+def no_folder(folder: Path) -> str:
+    """Why an output cannot go into `folder`."""
+    return f"{folder} is a file, not a folder" if folder.exists() else f"folder {folder} does not exist"
+
+
 def write_atomic(path: str | Path, write) -> None:
     """Call write(tmp_path) for a temporary file beside `path`, then rename it onto `path`
     (onto the file a symbolic link points to: the link stays)."""

@@ -379,6 +379,7 @@ BAD_INPUTS = {  # file name -> contents (None: not created, a folder: "/")
     ("huge-cell.csv", "out", "line 3: not valid CSV"),
     ("no-scenarios", "out", "no .toml scenario files"),
     ("ok.csv", "no/such/folder/x.csv", "does not exist"),
+    ("ok.csv", "ok.csv/out", "ok.csv is a file, not a folder"),
     ("ok.csv", "plan.json", "must be a folder"),
     ("no-salary.csv", "out", "has no column pay.salary"),
     ("overlap.csv", "out", "columns pay and pay.frequency overlap"),

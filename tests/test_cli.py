@@ -243,6 +243,10 @@ def test_flags_alone_build_a_scenario():
     assert json.loads(proc.stdout)["totals"]["match"] == 4000.10
 
 
+def test_a_field_missing_from_a_table_the_flags_build_names_its_flag():
+    assert_clean_failure(run_cli("plan", "examples/amazon-2025.toml", "--ytd-deferral", "5000"), "--as-of")
+
+
 def test_flag_without_file_names_the_flag():
     proc = run_cli("plan", "--year", "2025", "--salary", "200000", "--frequency", "daily", "--format", "json")
     assert_clean_failure(proc, "--frequency")
