@@ -21,7 +21,6 @@ import re
 import shutil
 import tempfile
 import tomllib
-import zipfile
 from dataclasses import dataclass
 from typing import NamedTuple
 from pathlib import Path
@@ -36,7 +35,7 @@ SUMMARY_COLUMNS = ["row", "id", "status", "error", "name", "tax_year", "first_el
 MONEY_COLUMNS = SUMMARY_COLUMNS[SUMMARY_COLUMNS.index("deferral"):SUMMARY_COLUMNS.index("warnings")]
 TEXT_COLUMNS = {"id", "name"}  # labels, never read as TOML: a name "2025" stays text
 MATCH_COLUMNS = {"plan.match", "plan.match_greater_of"}  # also take the CLI's 50:4 shorthand
-XLSX_MAX_ROWS = 1_048_576  # Excel's sheet size: the summary continues on another sheet
+WIDE_COLUMNS = ("error", "elections", "warnings")
 REQUIRED_COLUMNS = ("tax_year", "pay.frequency", "pay.salary")  # (or a whole `pay` table column)
 
 
@@ -516,6 +515,7 @@ def run_batch(batch: Batch, workbooks: str | None = None, on_row=None) -> dict:
         write_atomic,
         write_plan,
     )
+    from .xlsx_table import XlsxTable
 
     columns = SUMMARY_COLUMNS + (["workbook"] if workbooks else [])
     counts = {"ok": 0, "error": 0}
@@ -526,7 +526,7 @@ def run_batch(batch: Batch, workbooks: str | None = None, on_row=None) -> dict:
     staging = Path(tempfile.mkdtemp(prefix=".planner-batch-", dir=batch.folder)) if workbooks else None
 
     def write(csv_tmp: str, xlsx_tmp: str) -> None:
-        book = _XlsxSummary(xlsx_tmp, columns)
+        book = XlsxTable(xlsx_tmp, "summary", columns, money=MONEY_COLUMNS, wide=WIDE_COLUMNS)
         try:
             with open(csv_tmp, "w", encoding="utf-8", newline="") as fh:
                 writer = csv.writer(fh, lineterminator="\n")
@@ -570,140 +570,3 @@ def _move_into(staging: Path, folder: Path) -> None:
             raise IsADirectoryError(21, "is a folder", str(folder / f.name))
     for f in files:
         os.replace(f, folder / f.name)
-
-
-class _XlsxSummary:
-    """The summary as a workbook, streamed: each sheet's XML goes into the zip as rows come
-    (a thousand rows in memory at most), text as inline strings that Excel never runs as
-    formulas, numbers as numbers. SpreadsheetML written directly: a general library's work per
-    cell was a fifth of a batch's time. Past Excel's 1,048,576 rows it continues on a new sheet."""
-
-    def __init__(self, path: str, columns: list[str]):
-        self.zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1)  # fast: summaries are long
-        self.columns = columns
-        self.letters = [_column_letters(i) for i in range(len(columns))]
-        self.money = [' s="2"' if c in MONEY_COLUMNS else "" for c in columns]
-        self.sheets, self.stream, self.rows, self.row = 0, None, [], XLSX_MAX_ROWS
-
-    def _new_sheet(self) -> None:
-        self._end_sheet()
-        self.sheets += 1
-        self.stream = self.zip.open(f"xl/worksheets/sheet{self.sheets}.xml", "w", force_zip64=True)
-        widths = []
-        for i, column in enumerate(self.columns, 1):
-            width = 40 if column in ("error", "elections", "warnings") else 12
-            style = ' style="2"' if column in MONEY_COLUMNS else ""  # money: #,##0.00, blank cells too
-            widths.append(f'<col min="{i}" max="{i}" width="{width}" customWidth="1"{style}/>')
-        selected = ' tabSelected="1"' if self.sheets == 1 else ""
-        self.stream.write((f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}">'
-                           f'<sheetViews><sheetView{selected} workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-                           'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/></sheetView>'
-                           f'</sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>{"".join(widths)}</cols><sheetData>'
-                           ).encode())
-        self.row = 0
-        self.add(self.columns, style=' s="1"')  # the header, bold
-
-    def add(self, values: list, style: str = "") -> None:
-        if self.row >= XLSX_MAX_ROWS:
-            self._new_sheet()
-        self.row += 1
-        n = self.row
-        cells = []
-        for letter, money, value in zip(self.letters, self.money, values):
-            if isinstance(value, str):
-                cells.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is>{_xml_text(value)}</is></c>')
-            elif value is not None:  # an int or a float: repr is exact and valid XML
-                cells.append(f'<c r="{letter}{n}"{money}><v>{value!r}</v></c>')
-        self.rows.append(f'<row r="{n}">{"".join(cells)}</row>')
-        if len(self.rows) >= 1000:
-            self._flush()
-
-    def _flush(self) -> None:
-        self.stream.write("".join(self.rows).encode())
-        self.rows.clear()
-
-    def _end_sheet(self) -> None:
-        if self.stream is not None:
-            self._flush()
-            self.stream.write(b"</sheetData></worksheet>")
-            self.stream.close()
-
-    def discard(self) -> None:
-        """Let go of the file after a failure (it is deleted), whatever state it is in."""
-        for close in ((self.stream.close,) if self.stream else ()) + (self.zip.close,):
-            try:
-                close()
-            except (OSError, ValueError):  # a full disk again, or a zip left mid-entry
-                pass
-        self.zip.fp = None  # nothing left for the zip's finalizer to write
-
-    def close(self) -> None:
-        if self.stream is None:
-            self._new_sheet()  # a header even for an empty batch
-        self._end_sheet()
-        names = ["summary"] + [f"summary {k}" for k in range(2, self.sheets + 1)]
-        sheets = "".join(f'<sheet name="{name}" sheetId="{k}" r:id="rId{k}"/>' for k, name in enumerate(names, 1))
-        links = "".join(f'<Relationship Id="rId{k}" Type="{_RELS}/worksheet" Target="worksheets/sheet{k}.xml"/>'
-                        for k in range(1, self.sheets + 1))
-        links += f'<Relationship Id="rId{self.sheets + 1}" Type="{_RELS}/styles" Target="styles.xml"/>'
-        overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{k}.xml" ContentType="{_SHEET_TYPE}"/>'
-                            for k in range(1, self.sheets + 1))
-        head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        parts = {
-            "[Content_Types].xml": f'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                                   f'<Default Extension="rels" ContentType="{_PACKAGE_RELS_TYPE}"/>'
-                                   '<Default Extension="xml" ContentType="application/xml"/>'
-                                   f'<Override PartName="/xl/workbook.xml" ContentType="{_WORKBOOK_TYPE}"/>'
-                                   f'<Override PartName="/xl/styles.xml" ContentType="{_STYLES_TYPE}"/>'
-                                   f'{overrides}</Types>',
-            "_rels/.rels": f'<Relationships xmlns="{_PACKAGE_RELS}"><Relationship Id="rId1" '
-                           f'Type="{_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-            "xl/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{_RELS}"><bookViews><workbookView/></bookViews>'
-                               f'<sheets>{sheets}</sheets></workbook>',
-            "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_PACKAGE_RELS}">{links}</Relationships>',
-            "xl/styles.xml": _STYLES,
-        }
-        for name, xml in parts.items():
-            self.zip.writestr(name, head + xml)
-        self.zip.close()
-
-
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_PACKAGE_RELS_TYPE = "application/vnd.openxmlformats-package.relationships+xml"
-_OFFICE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-_WORKBOOK_TYPE, _STYLES_TYPE, _SHEET_TYPE = (f"{_OFFICE}.sheet.main+xml", f"{_OFFICE}.styles+xml",
-                                             f"{_OFFICE}.worksheet+xml")
-# cell styles: 0 plain, 1 bold (the header), 2 money (built-in number format 4: #,##0.00)
-_STYLES = (f'<styleSheet xmlns="{_MAIN}"><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-           '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-           '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-           '<fill><patternFill patternType="gray125"/></fill></fills>'
-           '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-           '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-           '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-           '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-           '<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
-           '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
-# what XML cannot hold (escaped as _xHHHH_, Excel's way), and text that reads as such an escape
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
-EXCEL_MAX_TEXT = 32_767  # characters a cell holds
-
-
-def _xml_text(text: str) -> str:
-    text = text[:EXCEL_MAX_TEXT].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if _NOT_XML.search(text):
-        text = _NOT_XML.sub(lambda m: "_x005F" + m[0] if len(m[0]) > 1 else f"_x{ord(m[0]):04X}_", text)
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    return f"<t{space}>{text}</t>"
-
-
-def _column_letters(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters

@@ -277,10 +277,10 @@ def test_xlsx_summary_holds_any_text_as_written(tmp_path):
     """The summary's own SpreadsheetML: characters XML cannot hold, text that looks like
     Excel's _xHHHH_ escape, markup, edge spaces and text past a cell's 32,767 characters."""
     openpyxl = pytest.importorskip("openpyxl")
-    from planner.batch import _XlsxSummary
+    from planner.xlsx_table import XlsxTable
 
     texts = ["a<b & c>d", "bell\x07 and tab\t", "_x0041_ stays", "  edges  ", "é ✓ 𝄞", "x" * 40_000]
-    book = _XlsxSummary(str(tmp_path / "t.xlsx"), ["id", "deferral", "changes"])
+    book = XlsxTable(str(tmp_path / "t.xlsx"), "summary", ["id", "deferral", "changes"], money=["deferral"])
     for text in texts:
         book.add([text, 1234.5, 2])
     book.add([None, None, 0])
@@ -298,9 +298,9 @@ def test_xlsx_summary_holds_any_text_as_written(tmp_path):
 
 def test_xlsx_summary_continues_on_a_new_sheet_past_excels_rows(tmp_path, monkeypatch):
     openpyxl = pytest.importorskip("openpyxl")
-    import planner.batch
+    import planner.xlsx_table
 
-    monkeypatch.setattr(planner.batch, "XLSX_MAX_ROWS", 3)  # a header and two people a sheet
+    monkeypatch.setattr(planner.xlsx_table, "MAX_ROWS", 3)  # a header and two people a sheet
     source = people_csv(tmp_path / "in.csv", *({"id": f"p{k}"} for k in range(5)))
     assert run_batch(open_batch(source, tmp_path / "out")) == {"ok": 5, "error": 0}
     book = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")
@@ -311,9 +311,9 @@ def test_xlsx_summary_continues_on_a_new_sheet_past_excels_rows(tmp_path, monkey
 
 def test_xlsx_summary_without_rows_still_has_its_header(tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
-    from planner.batch import _XlsxSummary
+    from planner.xlsx_table import XlsxTable
 
-    _XlsxSummary(str(tmp_path / "t.xlsx"), SUMMARY_COLUMNS).close()
+    XlsxTable(str(tmp_path / "t.xlsx"), "summary", SUMMARY_COLUMNS).close()
     sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
     assert [c.value for c in sheet[1]] == SUMMARY_COLUMNS and sheet.max_row == 1
 
