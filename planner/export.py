@@ -19,9 +19,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def safe_text(value):
-    """Text a spreadsheet would run as a formula is made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """Text for a CSV cell: what a spreadsheet would run as a formula is made inert with a
+    leading apostrophe; a carriage return becomes a line feed (unquoted, a CSV reader would
+    take it for the end of the row, and the rest for a row of its own)."""
+    if isinstance(value, str):
+        if "\r" in value:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 

@@ -205,11 +205,11 @@ def match_shorthand(text: str, field: str = "plan.match") -> list[dict]:
             pct, up_to_pct = float(rate), float(up_to)
         except ValueError:
             raise PlannerError(field, "expected tiers like [{rate=0.5, up_to_pct=4}] or RATE%:UP_TO_PCT "
-                                      f"like 50:4, not {text!r}") from None
+                                      f"like 50:4, not {shown(text)}") from None
         if 0 < pct < 1:  # 0.5 here would be a 0.5 % match: surely meant as 50
-            raise PlannerError(field, f"RATE is a percent (50 for 50 %), not {rate.strip()}")
+            raise PlannerError(field, f"RATE is a percent (50 for 50 %), not {shown(rate.strip())[1:-1]}")
         if not 0 <= pct <= 100:
-            raise PlannerError(field, f"RATE is a percent from 0 to 100, not {rate.strip()}")
+            raise PlannerError(field, f"RATE is a percent from 0 to 100, not {shown(rate.strip())[1:-1]}")
         tiers.append({"rate": pct / 100, "up_to_pct": up_to_pct})
     return tiers
 

@@ -318,6 +318,23 @@ def test_xlsx_summary_without_rows_still_has_its_header(tmp_path):
     assert [c.value for c in sheet[1]] == SUMMARY_COLUMNS and sheet.max_row == 1
 
 
+def test_a_carriage_return_in_a_cell_stays_in_its_row(tmp_path):
+    """Unquoted, a bare CR would end the row for CSV readers, and what follows would be a row
+    of its own, formula guard bypassed: it becomes a line feed, inside a quoted cell."""
+    source = tmp_path / "in.csv"
+    source.write_bytes((HEADER + 'a,"Ann\r=1+1",2025,35,biweekly,2025-01-10,200000,50:4\n').encode())
+    assert run_cli("batch", source, "--out", tmp_path / "out").returncode == 0
+    rows = read_summary(tmp_path / "out" / "summary.csv")
+    assert [(r["id"], r["name"]) for r in rows] == [("a", "Ann\n=1+1")]
+
+
+def test_a_long_bad_match_cell_is_cut_in_its_error(tmp_path):
+    source = people_csv(tmp_path / "in.csv", {"id": "a"})
+    source.write_text(source.read_text().replace("50:4", "x" * 1000))
+    result = run_cli("batch", source, "--out", tmp_path / "out")
+    assert result.returncode == 1 and result.stderr.splitlines()[0].endswith('not "' + "x" * 60 + '..."')
+
+
 def test_folder_of_toml_scenarios(tmp_path):
     folder = tmp_path / "scenarios"
     folder.mkdir()
