@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .errors import TOML_ERRORS, PlannerError, toml_problem
 from .money import to_cents
+from .scenario import MAX_CENTS, shown
 
 DATA_FILE = Path(__file__).parent / "data" / "limits.toml"
 
@@ -73,7 +74,9 @@ def _entry(raw, field: str, user: bool) -> Entry:
         value, source, reference = raw, "", ""
     cents = None if isinstance(value, bool) else to_cents(value)  # bool is an int in Python
     if cents is None or cents < 0:
-        raise PlannerError(field, f"must be a non-negative number of dollars (whole cents), got {value!r}")
+        raise PlannerError(field, f"must be a non-negative number of dollars (whole cents), got {shown(value)}")
+    if cents > MAX_CENTS:
+        raise PlannerError(field, f"must be at most $1,000,000,000, not {shown(value)}")
     text = f"{source} ({reference})" if source and reference else source or reference
     if user:  # overrides are marked so output never passes them off as IRS figures
         text = f"supplied by user: {text}" if text else "supplied by user"

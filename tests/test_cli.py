@@ -105,6 +105,14 @@ def test_year_without_limits_names_tax_year_and_how_to_supply_them(tmp_path):
     assert "--limits" in line
 
 
+@pytest.mark.parametrize("value, shown", [("1" + "0" * 3000, "a number of about 3000 digits"), ("1e300", "1e+300")])
+def test_a_limit_past_a_billion_dollars_is_one_line(tmp_path, value, shown):
+    limits = write(tmp_path, LIMITS_2027.replace("24000", value), "limits.toml")
+    line = assert_clean_failure(run_cli("plan", "--year", "2027", "--salary", "100000", "--frequency", "monthly",
+                                        "--limits", limits), "--limits.deferral")
+    assert f"must be at most $1,000,000,000, not {shown}" in line
+
+
 def test_year_with_a_limits_file_works(tmp_path):
     scenario = write(tmp_path, BASE.replace("2025", "2027"), "y2027.toml")
     limits = write(tmp_path, LIMITS_2027, "limits.toml")
