@@ -27,6 +27,7 @@ from pathlib import Path
 
 from .api import plan_all
 from .errors import TOML_ERRORS, PlannerError
+from .limits import supplied_years
 from .scenario import known_field, match_shorthand, read_toml
 
 SUMMARY_COLUMNS = ["row", "id", "status", "error", "name", "tax_year", "first_election", "elections",
@@ -190,9 +191,11 @@ def plan_rows(items: list[tuple[int, str | None, dict]], columns: bool = False,
     """(summary, Plan or None) for each (row number, id, scenario dict), planned together; a
     bad scenario is an error row, never raised. With `columns`, an error names the field as
     a CSV column (bonus.0.date, not bonus[0].date); with `periods`, plans keep their
-    per-paycheck table (for a workbook each); `limits` are plan_all's (for years not built in)."""
+    per-paycheck table (for a workbook each); `limits` give years their limits, a table each
+    ([2027] deferral = ...), to the people of those years (see batch_limits)."""
+    results = _plan_by_year([data for _, _, data in items], limits, periods)
     out = []
-    for (number, ident, data), result in zip(items, plan_all([data for _, _, data in items], limits, periods)):
+    for (number, ident, data), result in zip(items, results):
         name = data.get("name") if isinstance(data.get("name"), str) else None
         if isinstance(result, PlannerError):
             field = re.sub(r"\[(\d+)\]", r".\1", result.field) if columns else result.field
@@ -203,6 +206,31 @@ def plan_rows(items: list[tuple[int, str | None, dict]], columns: bool = False,
         else:
             out.append(({"row": number, "id": ident or name or str(number), "status": "ok", "error": "",
                          **summary_of(result)}, result))
+    return out
+
+
+def batch_limits(limits: dict | None, origin: str = "--limits") -> dict | None:
+    """Limits for a batch: a table per year, never one flat table that would replace the
+    limits built in for every year a batch holds."""
+    if limits and not supplied_years(limits):
+        raise PlannerError(origin, "give a table for each year in a batch ([2027] then deferral = ..., "
+                                   "catch_up = ...), so that years with limits built in keep theirs")
+    return limits
+
+
+def _plan_by_year(scenarios: list[dict], limits: dict | None, periods: bool) -> list:
+    """plan_all, the limits given only to the people of the years they name (the others would
+    each be told that the limits supplied are for another year)."""
+    years = set(supplied_years(limits))
+    mine = [k for k, data in enumerate(scenarios) if data.get("tax_year") in years]
+    if not mine or len(mine) == len(scenarios):
+        return plan_all(scenarios, limits if mine else None, periods)
+    out: list = [None] * len(scenarios)
+    chosen = set(mine)
+    others = [k for k in range(len(scenarios)) if k not in chosen]
+    for group, given in ((mine, limits), (others, None)):
+        for k, result in zip(group, plan_all([scenarios[k] for k in group], given, periods)):
+            out[k] = result
     return out
 
 
@@ -273,6 +301,7 @@ def plan_many(frame, limits: dict | str | Path | None = None):
         from .limits import read_limits_file
 
         limits = read_limits_file(limits, origin="limits")
+    limits = batch_limits(limits, "limits")
     rows = [summary for chunk in _chunks(people) for summary, _ in summarize_rows(chunk, limits=limits)]
     # whole numbers stay whole where error rows leave blanks (plain int columns would turn float)
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS).astype({"tax_year": "Int64", "changes": "Int64"})
@@ -349,6 +378,7 @@ def open_batch(source: str | Path, out: str | Path, limits: dict | None = None) 
     `limits` (read from --limits FILE) apply to every person, as `plan`'s."""
     from .export import no_folder
 
+    limits = batch_limits(limits)
     source, out = Path(source), Path(out)
     if not source.exists():
         raise PlannerError(str(source), "no such file or folder")

@@ -453,24 +453,28 @@ def test_a_row_with_cells_missing_is_an_error_row(tmp_path):
     assert [(r["id"], r["status"]) for r in rows] == [("a", "ok"), ("short", "error")]  # its id, as far as it goes
 
 
-def test_a_year_without_built_in_limits_takes_limits_for_everyone_or_per_person(tmp_path):
-    """2027: the error row says how to supply limits; `--limits FILE` gives them to everyone
-    (plan_many's limits=, too), limits.* columns to one person; each plan is plan()'s with them."""
+def test_a_year_without_built_in_limits_takes_limits_per_year_or_per_person(tmp_path):
+    """2027: the error row says how to supply limits; `--limits FILE` with a [2027] table gives
+    them to the 2027 people only (plan_many's limits=, too), limits.* columns to one person;
+    each plan is plan()'s with them. A flat file, which would replace every year's built-in
+    limits, is refused."""
     from tests.test_cli import LIMITS_2027
 
     limits_file = tmp_path / "limits-2027.toml"
-    limits_file.write_text(LIMITS_2027)
+    limits_file.write_text("[2027]\n" + LIMITS_2027)
     source = tmp_path / "in.csv"
-    source.write_text(HEADER + GOOD.replace("2025", "2027").format(id="a", name="N", salary=200000))
+    source.write_text(HEADER + GOOD.replace("2025", "2027").format(id="a", name="N", salary=200000)
+                      + GOOD.format(id="b", name="N", salary=200000))
     result = run_cli("batch", source, "--out", tmp_path / "plain")
     assert result.returncode == 1 and "tax_year: no IRS limits are built in for 2027" in result.stderr
     assert "--limits FILE" in result.stderr
     result = run_cli("batch", source, "--out", tmp_path / "out", "--limits", limits_file)
     assert result.returncode == 0, result.stderr
-    row = read_summary(tmp_path / "out" / "summary.csv")[0]
-    data = read_row(read_summary(source)[0])[1]
-    assert row == as_csv_text({**alone("a", data, limits=read_toml(limits_file)), "row": "1"})
-    assert row["deferral"] == "24000.0"
+    rows = read_summary(tmp_path / "out" / "summary.csv")
+    people = [read_row(r)[1] for r in read_summary(source)]
+    assert rows[0] == as_csv_text({**alone("a", people[0], limits=read_toml(limits_file)), "row": "1"})
+    assert rows[1] == as_csv_text({**alone("b", people[1]), "row": "2"})  # 2025 keeps its own, no note
+    assert (rows[0]["deferral"], rows[1]["deferral"]) == ("24000.0", "23500.0")
     frame = planner.plan_many([{"id": "a", "tax_year": 2027, "pay.frequency": "biweekly", "pay.salary": 200000,
                                 "limits.deferral": 25000, "limits.catch_up": 8000, "limits.annual_additions": 72000,
                                 "limits.compensation": 360000}])
@@ -478,6 +482,12 @@ def test_a_year_without_built_in_limits_takes_limits_for_everyone_or_per_person(
     frame = planner.plan_many([{"id": "a", "tax_year": 2027, "pay.frequency": "biweekly", "pay.salary": 200000}],
                               limits=limits_file)
     assert frame.loc[0, "status"] == "ok" and frame.loc[0, "deferral"] == 24000
+    flat = tmp_path / "flat.toml"
+    flat.write_text(LIMITS_2027)
+    result = run_cli("batch", source, "--out", tmp_path / "flat", "--limits", flat)
+    assert result.returncode == 2 and "--limits: give a table for each year in a batch" in result.stderr
+    with pytest.raises(PlannerError, match="give a table for each year"):
+        planner.plan_many([{"tax_year": 2027}], limits=flat)
     result = run_cli("batch", source, "--out", tmp_path / "bad", "--limits", tmp_path / "none.toml")
     assert result.returncode == 2 and result.stderr.startswith("planner: error: --limits: cannot read limits file")
 
