@@ -26,7 +26,7 @@ from typing import NamedTuple
 from pathlib import Path
 
 from .api import plan_all
-from .errors import TOML_ERRORS, PlannerError
+from .errors import TOML_ERRORS, PlannerError, printable
 from .limits import supplied_years
 from .scenario import known_field, match_shorthand, read_toml
 
@@ -525,7 +525,7 @@ def error_line(batch: Batch, summary: dict) -> str:
     if "line" in summary:
         where += f" (line {summary['line']})"
     error = summary["error"]
-    return f"planner: {error}" if error.startswith(where + ":") else f"planner: {where}: {error}"
+    return printable(f"planner: {error}" if error.startswith(where + ":") else f"planner: {where}: {error}")
 
 
 def workbook_name(summary: dict, suffix: str) -> str:

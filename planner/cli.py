@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from .errors import PlannerError
+from .errors import PlannerError, printable
 from .scenario import match_shorthand
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -50,7 +50,7 @@ FIELD_FLAG = {v: k for k, v in FLAGS.items()}
 
 
 def fail(field: str, message: str) -> None:
-    typer.echo(f"planner: error: {field}: {message}", err=True)
+    typer.echo(printable(f"planner: error: {field}: {message}"), err=True)
     raise typer.Exit(2)
 
 

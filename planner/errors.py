@@ -1,5 +1,7 @@
 """The one error type the planner raises for bad input; the CLI prints it as one line."""
 
+import re
+
 
 class PlannerError(ValueError):
     """Bad input: names the field at fault (a dotted scenario path, a flag or a file)."""
@@ -23,3 +25,12 @@ def toml_problem(exc: BaseException) -> str:
     if type(exc).__name__ == "TOMLDecodeError":
         return str(exc)
     return "a number with more digits than can be read"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    """`text` for one line on a terminal: control characters escaped (\\n, \\x1b), so a
+    newline cannot split it and an escape code in a file name does nothing."""
+    return _CONTROL.sub(lambda m: repr(m[0])[1:-1], text)

@@ -9,13 +9,12 @@ PlannerError naming its dotted path, e.g. `pay.salary`.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .calendar import FREQUENCIES, HOLIDAY_SHIFTS
-from .errors import TOML_ERRORS, PlannerError, toml_problem
+from .errors import TOML_ERRORS, PlannerError, printable, toml_problem
 from .money import PCT_SCALE, to_cents, to_pct_units, to_rate_units
 
 MAX = "max"
@@ -174,7 +173,7 @@ def shown(value) -> str:
         return value.isoformat()
     if isinstance(value, str):
         text = value if len(value) <= SHOWN_TEXT else value[:SHOWN_TEXT] + "..."
-        return '"' + _CONTROL.sub(lambda m: repr(m[0])[1:-1], text) + '"'
+        return '"' + printable(text) + '"'
     if isinstance(value, int) and value.bit_length() > 1000:  # past a float's range
         return f"a number of about {int(value.bit_length() * 0.30103)} digits"
     if isinstance(value, (int, float)) and abs(value) >= 1e15:  # 1e300, not its 301 digits
@@ -183,7 +182,6 @@ def shown(value) -> str:
 
 
 SHOWN_TEXT = 60  # characters of a bad value an error message repeats
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # a newline or a terminal's escape code stays visible, inert
 
 
 def load_scenario(path: str | Path, overrides: dict | None = None) -> Scenario:

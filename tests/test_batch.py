@@ -335,6 +335,19 @@ def test_a_long_bad_match_cell_is_cut_in_its_error(tmp_path):
     assert result.returncode == 1 and result.stderr.splitlines()[0].endswith('not "' + "x" * 60 + '..."')
 
 
+def test_control_characters_in_file_names_are_printed_inert(tmp_path):
+    """A file named with a terminal's escape code, or a newline: the error line escapes them."""
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "a\x1b[2Jb.toml").write_text('tax_year = "x"\n')
+    (folder / "c\nd.toml").write_text('tax_year = "x"\n')
+    result = run_cli("batch", folder, "--out", tmp_path / "out")
+    assert result.returncode == 1 and "\x1b" not in result.stderr
+    assert result.stderr.splitlines()[:2] == [
+        "planner: a\\x1b[2Jb.toml: tax_year: must be a whole number from 1900 to 2200, not \"x\"",
+        "planner: c\\nd.toml: tax_year: must be a whole number from 1900 to 2200, not \"x\""]
+
+
 def test_folder_of_toml_scenarios(tmp_path):
     folder = tmp_path / "scenarios"
     folder.mkdir()
