@@ -130,6 +130,8 @@ def read_row(row: dict) -> tuple[str | None, dict]:
     """(id, scenario dict) from a row of dotted columns; cells are text (CSV) or values."""
     cells = {}
     for column, raw in row.items():
+        if column in TEXT_COLUMNS and raw is not None and not isinstance(raw, (str, bool)):
+            raw = str(raw)  # a DataFrame's numeric id or name column: labels all the same
         if isinstance(raw, str):
             raw = (raw.strip() or None) if column in TEXT_COLUMNS else parse_cell(raw)
         if raw is None:
@@ -295,6 +297,9 @@ def plan_many(frame, limits: dict | str | Path | None = None):
         raise PlannerError("frame", "expected a pandas DataFrame (or a list of dicts) with one person "
                                     f"per row, not {type(frame).__name__}")
     columns = [str(c) for c in frame.columns]
+    doubled = sorted({c for c in columns if columns.count(c) > 1})
+    if doubled:
+        raise PlannerError("frame", f"column {doubled[0]} appears more than once")
     people = ((number, {c: _from_pandas(v, pd) for c, v in zip(columns, values)})
               for number, values in enumerate(frame.itertuples(index=False, name=None), 1))
     if isinstance(limits, (str, Path)):

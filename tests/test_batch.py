@@ -348,6 +348,15 @@ def test_control_characters_in_file_names_are_printed_inert(tmp_path):
         "planner: c\\nd.toml: tax_year: must be a whole number from 1900 to 2200, not \"x\""]
 
 
+def test_plan_many_takes_numeric_labels_and_refuses_a_doubled_column():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame([{"id": 7, "name": 2025, "tax_year": 2025, "pay.frequency": "biweekly", "pay.salary": 100000}])
+    row = planner.plan_many(frame).loc[0]
+    assert (row["id"], row["name"], row["status"]) == ("7", "2025", "ok")  # as read from a CSV by pandas
+    with pytest.raises(PlannerError, match="column pay.salary appears more than once"):
+        planner.plan_many(pd.DataFrame([[1, 2]], columns=["pay.salary", "pay.salary"]))
+
+
 def test_folder_of_toml_scenarios(tmp_path):
     folder = tmp_path / "scenarios"
     folder.mkdir()
