@@ -398,13 +398,15 @@ def open_batch(source: str | Path, out: str | Path, limits: dict | None = None) 
     else:
         raise PlannerError(str(source), "must be a .csv file (one person per row) or a folder of .toml scenarios")
     suffix = out.suffix.lower()
+    folder_name = not suffix[1:].isalpha()  # results, run.2025: a folder; plan.json: a file's name
     if suffix in (".csv", ".xlsx") and not out.is_dir():
         if not out.parent.is_dir():
             raise PlannerError("--out", no_folder(out.parent))
-        csv_path, xlsx_path = out.with_suffix(".csv"), out.with_suffix(".xlsx")
-    elif out.is_dir() or (not out.exists() and not suffix and out.parent.is_dir()):
+        other = ".xlsx" if suffix == ".csv" else ".csv"  # REP.CSV: REP.CSV and REP.xlsx
+        csv_path, xlsx_path = (out, out.with_suffix(other)) if suffix == ".csv" else (out.with_suffix(other), out)
+    elif out.is_dir() or (not out.exists() and folder_name and out.parent.is_dir()):
         csv_path, xlsx_path = out / "summary.csv", out / "summary.xlsx"
-    elif not out.exists() and not suffix:
+    elif not out.exists() and folder_name:
         note = "" if out.parent.exists() else " (only the last folder of --out is created)"
         raise PlannerError("--out", no_folder(out.parent) + note)
     else:

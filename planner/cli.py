@@ -368,7 +368,7 @@ def batch_command(
     workbooks: bool = typer.Option(False, "--workbooks", help="Also write one workbook per person beside the summary."),
     limits: Optional[Path] = typer.Option(None, "--limits", help="TOML file of IRS limits for a year not built in "
                                                                  "(or limits.* columns per person)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no closing line (bad rows are still reported)."),
 ):
     """Plan for many people at once: one summary row per person; a bad row is reported and skipped
     (exit code 1 when any row failed, 0 when all were planned)."""

@@ -357,6 +357,14 @@ def test_plan_many_takes_numeric_labels_and_refuses_a_doubled_column():
         planner.plan_many(pd.DataFrame([[1, 2]], columns=["pay.salary", "pay.salary"]))
 
 
+def test_out_names_a_folder_with_a_dot_or_a_pair_in_any_case(tmp_path):
+    source = people_csv(tmp_path / "in.csv", {"id": "a"})
+    assert run_cli("batch", source, "--out", tmp_path / "run.2025").returncode == 0
+    assert sorted(p.name for p in (tmp_path / "run.2025").iterdir()) == ["summary.csv", "summary.xlsx"]
+    assert run_cli("batch", source, "--out", tmp_path / "REP.CSV").returncode == 0
+    assert (tmp_path / "REP.CSV").is_file() and (tmp_path / "REP.xlsx").is_file()
+
+
 def test_folder_of_toml_scenarios(tmp_path):
     folder = tmp_path / "scenarios"
     folder.mkdir()
@@ -420,6 +428,7 @@ BAD_INPUTS = {  # file name -> contents (None: not created, a folder: "/")
     ("ok.csv", "no/such/folder/x.csv", "does not exist"),
     ("ok.csv", "ok.csv/out", "ok.csv is a file, not a folder"),
     ("ok.csv", "plan.json", "must be a folder"),
+    ("ok.csv", "no-such/run.2025", "folder"),
     ("no-salary.csv", "out", "has no column pay.salary"),
     ("overlap.csv", "out", "columns pay and pay.frequency overlap"),
     ("summary.csv", ".", "summary.csv would overwrite INPUT"),  # the people file is never the summary
