@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import functools
 import itertools
+import math
 import os
 import re
 import shutil
@@ -52,11 +53,13 @@ def parse_cell(text: str):
     if _TOML_INTEGER.match(text):
         return int(text) if len(text) < 4000 else text  # Python reads at most 4,300 digits
     if _TOML_FLOAT.match(text):
-        return _whole(float(text))
+        value = float(text)
+        return text if math.isinf(value) else _whole(value)  # past a float: the text, as written
     if text.lower() in ("true", "false"):  # Excel writes TRUE/FALSE
         return text.lower() == "true"
     if _SPREADSHEET_MONEY.match(text):  # "$100,000" or "100,000.50", as spreadsheets export money
-        return _whole(float(text.lstrip("$").replace(",", "").strip()))
+        value = float(text.lstrip("$").replace(",", "").strip())
+        return text if math.isinf(value) else _whole(value)
     if _WORD.match(text) and text not in ("inf", "nan"):
         return text  # not a TOML value: kept as text
     if _TOML_DATE.match(text):
@@ -111,7 +114,7 @@ def unflatten(cells: dict) -> dict:
         if last in node:
             raise PlannerError(column, "conflicts with another column")
         node[last] = value
-    return {key: _arrays(value) for key, value in data.items()}
+    return {key: value if key == "limits" else _arrays(value) for key, value in data.items()}  # limits.2027.*: a year
 
 
 def _arrays(node):
@@ -223,8 +226,8 @@ def batch_limits(limits: dict | None, origin: str = "--limits") -> dict | None:
 def _plan_by_year(scenarios: list[dict], limits: dict | None, periods: bool) -> list:
     """plan_all, the limits given only to the people of the years they name (the others would
     each be told that the limits supplied are for another year)."""
-    years = set(supplied_years(limits))
-    mine = [k for k, data in enumerate(scenarios) if data.get("tax_year") in years]
+    years = set(supplied_years(limits))  # a person's own limits.* columns win
+    mine = [k for k, data in enumerate(scenarios) if data.get("tax_year") in years and "limits" not in data]
     if not mine or len(mine) == len(scenarios):
         return plan_all(scenarios, limits if mine else None, periods)
     out: list = [None] * len(scenarios)

@@ -510,6 +510,10 @@ def test_a_year_without_built_in_limits_takes_limits_per_year_or_per_person(tmp_
                                 "limits.deferral": 25000, "limits.catch_up": 8000, "limits.annual_additions": 72000,
                                 "limits.compensation": 360000}])
     assert frame.loc[0, "deferral"] == 25000  # the person's own limits.* columns
+    own = {"id": "a", "tax_year": 2027, "pay.frequency": "biweekly", "pay.salary": 200000, "limits.2027.deferral": 25000,
+           "limits.2027.catch_up": 8000, "limits.2027.annual_additions": 72000, "limits.2027.compensation": 360000}
+    assert planner.plan_many([own]).loc[0, "deferral"] == 25000  # a year's table as columns too
+    assert planner.plan_many([own], limits=limits_file).loc[0, "deferral"] == 25000  # theirs win over the file's
     frame = planner.plan_many([{"id": "a", "tax_year": 2027, "pay.frequency": "biweekly", "pay.salary": 200000}],
                               limits=limits_file)
     assert frame.loc[0, "status"] == "ok" and frame.loc[0, "deferral"] == 24000
