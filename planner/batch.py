@@ -417,6 +417,8 @@ def open_batch(source: str | Path, out: str | Path, limits: dict | None = None) 
     for path in (csv_path, xlsx_path):
         if path.is_dir():
             raise PlannerError("--out", f"{path} is a folder, where the summary would be written")
+        if path.exists() and not os.access(path, os.W_OK):  # found now, not after the other files are in place
+            raise PlannerError("--out", f"{path} may not be written (read-only, or another user's)")
         if source.is_file() and path.exists() and path.samefile(source):
             raise PlannerError("--out", f"{path} would overwrite INPUT")
     return Batch(source, csv_path, xlsx_path, total, limits)

@@ -365,6 +365,22 @@ def test_out_names_a_folder_with_a_dot_or_a_pair_in_any_case(tmp_path):
     assert (tmp_path / "REP.CSV").is_file() and (tmp_path / "REP.xlsx").is_file()
 
 
+def test_a_summary_that_may_not_be_replaced_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    """A read-only (or another user's) summary.csv: said at once, not after the workbooks and
+    summary.xlsx are in place (os.access as a user without the right; tests may run as root)."""
+    import os
+
+    source = people_csv(tmp_path / "in.csv", {"id": "a"})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.csv").write_text("theirs\n")
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: real(path, mode) and Path(path).name != "summary.csv")
+    with pytest.raises(PlannerError, match="summary.csv may not be written"):
+        open_batch(source, out)
+    assert sorted(p.name for p in out.iterdir()) == ["summary.csv"]
+
+
 def test_folder_of_toml_scenarios(tmp_path):
     folder = tmp_path / "scenarios"
     folder.mkdir()
