@@ -14,7 +14,7 @@ from pathlib import Path
 from .cashflow import Cash, cash_rules
 from .errors import PlannerError
 from .limits import Limits, limits_for
-from .paychecks import Paychecks, build_paychecks, lagged_until
+from .paychecks import Paychecks, build_paychecks, lagged_rows
 from .report import build_plan
 from .result import Plan
 from .rules import YearRules, year_rules
@@ -70,9 +70,7 @@ def lagged(scenario: Scenario, paychecks: Paychecks, schedule: Schedule) -> dict
         raise PlannerError("election", f"plan.election_lag = {lag} in a re-plan needs the elections in force "
                                        "as [[election]] entries")
     deferral, after_tax = elections_in_force(scenario, paychecks)
-    until = lagged_until(paychecks, lag)
-    return {schedule.group_of_row[k]: (deferral[k], after_tax[k])
-            for k, i in enumerate(paychecks.future) if paychecks.dates[i] <= until}
+    return {schedule.group_of_row[k]: (deferral[k], after_tax[k]) for k in lagged_rows(paychecks, lag)}
 
 
 @dataclass(frozen=True)

@@ -191,16 +191,20 @@ def _failed(number: int, ident: str | None, data: dict, error: str) -> dict:
 CHUNK = 1024  # rows planned together: memory stays flat, the columnar solver gets full arrays
 
 
-def plan_rows(items: list[tuple[int, str | None, dict]], columns: bool = False,
+def plan_rows(items: list[tuple[int, str | None, dict | PlannerError]], columns: bool = False,
               periods: bool = False, limits: dict | None = None) -> list[tuple[dict, object]]:
     """(summary, Plan or None) for each (row number, id, scenario dict), planned together; a
-    bad scenario is an error row, never raised. With `columns`, an error names the field as
-    a CSV column (bonus.0.date, not bonus[0].date); with `periods`, plans keep their
-    per-paycheck table (for a workbook each); `limits` give years their limits, a table each
-    ([2027] deferral = ...), to the people of those years (see batch_limits)."""
-    results = _plan_by_year([data for _, _, data in items], limits, periods)
+    bad scenario is an error row, never raised, and so is an item whose scenario could not
+    be read (a PlannerError in its place). With `columns`, an error names the field as a CSV
+    column (bonus.0.date, not bonus[0].date); with `periods`, plans keep their per-paycheck
+    table (for a workbook each); `limits` give years their limits, a table each ([2027]
+    deferral = ...), to the people of those years (see batch_limits)."""
+    readable = [data for _, _, data in items if isinstance(data, dict)]
+    planned = iter(_plan_by_year(readable, limits, periods))
     out = []
-    for (number, ident, data), result in zip(items, results):
+    for number, ident, data in items:
+        result = next(planned) if isinstance(data, dict) else data
+        data = data if isinstance(data, dict) else {}
         name = data.get("name") if isinstance(data.get("name"), str) else None
         if isinstance(result, PlannerError):
             field = re.sub(r"\[(\d+)\]", r".\1", result.field) if columns else result.field
@@ -242,21 +246,19 @@ def _plan_by_year(scenarios: list[dict], limits: dict | None, periods: bool) -> 
 def summarize_rows(rows: list[tuple[int, dict]], periods: bool = False,
                    limits: dict | None = None) -> list[tuple[dict, object]]:
     """The function both `plan_many` and `planner batch` use: (row number, row of dotted
-    columns) -> (summary dict (SUMMARY_COLUMNS), Plan or None), in order."""
-    out: list = [None] * len(rows)
-    items, where = [], []
-    for k, (number, row) in enumerate(rows):
+    columns, or the _BadRow a CSV record turned out to be) -> (summary dict
+    (SUMMARY_COLUMNS), Plan or None), in order."""
+    items = []
+    for number, row in rows:
+        if isinstance(row, _BadRow):  # cells out of place in the CSV
+            items.append((number, row.ident, row.error))
+            continue
         try:
-            ident, data = read_row(row)
+            items.append((number, *read_row(row)))
         except PlannerError as e:
             ident = row.get("id")
-            out[k] = _failed(number, str(ident).strip() if ident else None, {}, f"{e.field}: {e.message}"), None
-            continue
-        items.append((number, ident, data))
-        where.append(k)
-    for k, result in zip(where, plan_rows(items, columns=True, periods=periods, limits=limits)):
-        out[k] = result
-    return out
+            items.append((number, str(ident).strip() if ident else None, e))
+    return plan_rows(items, columns=True, periods=periods, limits=limits)
 
 
 def summarize_row(row: dict, number: int) -> dict:
@@ -502,32 +504,22 @@ def batch_rows(batch: Batch, periods: bool = False):
     with `periods`, each Plan keeps its per-paycheck table."""
     if batch.is_folder_input:
         for chunk in _chunks(enumerate(_toml_files(batch.source), 1)):
-            out: list = [None] * len(chunk)
-            items, where = [], []
-            for k, (number, path) in enumerate(chunk):
-                try:
-                    items.append((number, path.stem, read_toml(path)))
-                    where.append(k)
-                except PlannerError as e:
-                    out[k] = _failed(number, path.stem, {}, f"{path.name}: {e.message}"), None
-            for k, result in zip(where, plan_rows(items, periods=periods, limits=batch.limits)):
-                out[k] = result
-            yield from out
+            yield from plan_rows([(number, path.stem, _read_scenario(path)) for number, path in chunk],
+                                 periods=periods, limits=batch.limits)
     else:
         for chunk in _chunks(_csv_rows(batch.source)):
-            out = [None] * len(chunk)
-            rows, where = [], []
-            for k, (number, line, row) in enumerate(chunk):
-                if isinstance(row, _BadRow):
-                    out[k] = _failed(number, row.ident, {}, f"{row.error.field}: {row.error.message}"), None
-                else:
-                    rows.append((number, row))
-                    where.append(k)
-            for k, result in zip(where, summarize_rows(rows, periods, batch.limits)):
-                out[k] = result
-            for (number, line, _), (summary, result) in zip(chunk, out):
+            planned = summarize_rows([(number, row) for number, _, row in chunk], periods, batch.limits)
+            for (_, line, _), (summary, result) in zip(chunk, planned):
                 summary["line"] = line  # for the error line; not a summary column
                 yield summary, result
+
+
+def _read_scenario(path: Path) -> dict | PlannerError:
+    """A folder's scenario file, or its error named by the file (`notes.toml: not valid TOML`)."""
+    try:
+        return read_toml(path)
+    except PlannerError as e:
+        return PlannerError(path.name, e.message)
 
 
 def error_line(batch: Batch, summary: dict) -> str:

@@ -71,13 +71,15 @@ def build_paychecks(scenario: Scenario, compensation_limit: int) -> Paychecks:
     return Paychecks(dates=dates, kinds=kinds, gross=gross, eligible=tuple(eligible), paid=paid)
 
 
-def lagged_until(paychecks: Paychecks, lag: int) -> dt.date:
-    """The last pay date an election lag keeps on the elections in force: the lag-th regular
-    pay date still to be paid (date.min when the lag keeps none)."""
-    if lag <= 0:
-        return dt.date.min
-    days = sorted({paychecks.dates[i] for i in paychecks.future if paychecks.kinds[i] == "regular"})
-    return days[min(lag, len(days)) - 1] if days else dt.date.min
+def lagged_rows(paychecks: Paychecks, lag: int) -> list[int]:
+    """The rows still to be paid (k of paychecks.future) that an election lag keeps on the
+    elections in force: those up to the lag-th regular pay date still to be paid."""
+    future = paychecks.future
+    days = sorted({paychecks.dates[i] for i in future if paychecks.kinds[i] == "regular"}) if lag > 0 else []
+    if not days:
+        return []
+    until = days[min(lag, len(days)) - 1]
+    return [k for k, i in enumerate(future) if paychecks.dates[i] <= until]
 
 
 def regular_dates_before(scenario: Scenario) -> list[dt.date]:

@@ -11,7 +11,7 @@ from .errors import PlannerError
 from .limits import Limits, built_in_years, limits_for
 from .match import full_match_pct, most_on
 from .money import dollars, pct_of, pct_value
-from .paychecks import Paychecks, lagged_until, regular_dates_before
+from .paychecks import Paychecks, lagged_rows, regular_dates_before
 from .presets import assumptions
 from .result import Plan
 from .rules import YearRules
@@ -54,9 +54,7 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
              + _warnings(command, scenario, limits, rules, paychecks, sim, match_lost))
     if command == "plan" and not sim.totals["excess"]:  # an excess is said already, and is the cause
         lag = scenario.plan.election_lag if scenario.ytd and scenario.elections else 0
-        until = lagged_until(paychecks, lag)
-        lagged = [k for k, i in enumerate(future) if paychecks.dates[i] <= until]
-        notes += _match_short(rules, [paychecks.eligible[i] for i in future], sim, lagged, lag)
+        notes += _match_short(rules, [paychecks.eligible[i] for i in future], sim, lagged_rows(paychecks, lag), lag)
     return Plan(
         command=command,
         name=scenario.name,

@@ -205,9 +205,9 @@ def match_shorthand(text: str, field: str = "plan.match") -> list[dict]:
             raise PlannerError(field, "expected tiers like [{rate=0.5, up_to_pct=4}] or RATE%:UP_TO_PCT "
                                       f"like 50:4, not {shown(text)}") from None
         if 0 < pct < 1:  # 0.5 here would be a 0.5 % match: surely meant as 50
-            raise PlannerError(field, f"RATE is a percent (50 for 50 %), not {shown(rate.strip())[1:-1]}")
+            raise PlannerError(field, f"RATE is a percent (50 for 50 %), not {pct:g}")
         if not 0 <= pct <= 100:
-            raise PlannerError(field, f"RATE is a percent from 0 to 100, not {shown(rate.strip())[1:-1]}")
+            raise PlannerError(field, f"RATE is a percent from 0 to 100, not {pct:g}")
         tiers.append({"rate": pct / 100, "up_to_pct": up_to_pct})
     return tiers
 
