@@ -193,7 +193,13 @@ def load_scenario(path: str | Path, overrides: dict | None = None) -> Scenario:
 
 
 def match_shorthand(text: str, field: str = "plan.match") -> list[dict]:
-    """'50:4' is 50 % of deferrals up to 4 % of pay; tiers are separated by commas ('100:3,50:5')."""
+    """'50:4' is 50 % of deferrals up to 4 % of pay; tiers are separated by commas ('100:3,50:5').
+    The TOML form ('[{rate=0.5, up_to_pct=4}]') is read as TOML (checked with the scenario)."""
+    if text.strip().startswith("["):
+        try:
+            return tomllib.loads("v = " + text)["v"]
+        except TOML_ERRORS as exc:
+            raise PlannerError(field, f"not a valid TOML list of tiers: {toml_problem(exc)}") from None
     tiers = []
     for part in text.split(","):
         rate, sep, up_to = part.strip().partition(":")

@@ -360,6 +360,15 @@ def test_absurd_and_duplicate_values(tmp_path, text, field):
     assert_clean_failure(run_cli("plan", write(tmp_path, text)), field)
 
 
+def test_match_flag_takes_the_toml_form_its_error_names(base):
+    """The --match error names two forms; both work (the TOML one for a rate below 1 %)."""
+    short = run_cli("plan", base, "--match", "50:4", "--format", "json")
+    toml = run_cli("plan", base, "--match", "[{rate=0.5, up_to_pct=4}]", "--format", "json")
+    assert short.returncode == toml.returncode == 0, toml.stderr
+    assert json.loads(short.stdout)["totals"] == json.loads(toml.stdout)["totals"]
+    assert_clean_failure(run_cli("plan", base, "--match", "[{rate=0.5,"), "--match", "not a valid TOML list")
+
+
 def test_match_shorthand_rate_is_a_percent(base):
     assert_clean_failure(run_cli("plan", base, "--match", "0.5:4"), "--match")
 
