@@ -9,14 +9,14 @@ limit is counted from `ytd.eligible_pay`.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import accumulate
 
 from .calendar import PERIODS_PER_YEAR, pay_dates
 from .money import div_half_up
 from .scenario import Scenario
-
-KIND_ORDER = {"regular": 0, "bonus": 1, "rsu": 2}
 
 
 @dataclass(frozen=True)
@@ -27,48 +27,81 @@ class Paychecks:
     kinds: tuple[str, ...]
     gross: tuple[int, ...]  # cents
     eligible: tuple[int, ...]  # cents, after the 401(a)(17) cut
-    paid: tuple[bool, ...]  # on or before ytd.as_of: already paid, not planned
+    paid: tuple[bool, ...]  # on or before ytd.as_of: already paid, not planned (so the first rows)
 
     def __len__(self) -> int:
         return len(self.dates)
 
     @cached_property
+    def first_future(self) -> int:
+        """Index of the first row still to be paid: rows [:first_future] are paid."""
+        return self.paid.count(True)
+
+    @cached_property
     def future(self) -> list[int]:
         """Indexes of the rows still to be paid."""
-        return [i for i, paid in enumerate(self.paid) if not paid]
+        return list(range(self.first_future, len(self)))
 
 
 def build_paychecks(scenario: Scenario, compensation_limit: int) -> Paychecks:
     pay = scenario.pay
-    per_year = PERIODS_PER_YEAR[pay.frequency]
-    rows = []  # (date, kind order, sequence, kind, gross, eligible before the cut)
-    raises = sorted(scenario.raises, key=lambda r: r.effective)
-    salary, applied = pay.salary, 0  # the salary in force: raises applied as their dates pass
-    base = div_half_up(salary, per_year)
-    for day in pay_dates(pay.frequency, scenario.tax_year, pay.first_pay_date, pay.holiday_shift):
-        while applied < len(raises) and raises[applied].effective <= day:
-            salary, applied = raises[applied].salary, applied + 1
-            base = div_half_up(salary, per_year)
-        rows.append((day, 0, len(rows), "regular", base, base))
-    for bonus in scenario.bonuses:
-        eligible = scenario.plan.bonus_eligible if bonus.eligible is None else bonus.eligible
-        rows.append((bonus.date, 1, len(rows), "bonus", bonus.amount, bonus.amount if eligible else 0))
-    for rsu in scenario.rsus:
-        rows.append((rsu.date, 2, len(rows), "rsu", rsu.value, 0))
-    rows.sort()
-    dates, _, _, kinds, gross, wanted = zip(*rows) if rows else ((),) * 6
+    days = tuple(pay_dates(pay.frequency, scenario.tax_year, pay.first_pay_date, pay.holiday_shift))
+    base = _base_pay(scenario, days)
+    extras = sorted([(b.date, 1, n, "bonus", b.amount, b.amount if _eligible(scenario, b) else 0)
+                     for n, b in enumerate(scenario.bonuses)]
+                    + [(r.date, 2, n, "rsu", r.value, 0) for n, r in enumerate(scenario.rsus)])
+    if extras:  # each after the regular rows of its date, before those of later dates
+        extra_dates, _, _, extra_kinds, extra_gross, extra_wanted = zip(*extras)
+        at = [bisect_right(days, day) + k for k, day in enumerate(extra_dates)]  # k extras come before
+        dates = _inserted(days, extra_dates, at)
+        kinds = _inserted(("regular",) * len(days), extra_kinds, at)
+        gross = _inserted(base, extra_gross, at)
+        wanted = _inserted(base, extra_wanted, at)
+    else:
+        dates, kinds, gross, wanted = days, ("regular",) * len(days), tuple(base), tuple(base)
 
     ytd = scenario.ytd
-    paid = tuple(ytd is not None and day <= ytd.as_of for day in dates)
-    counted, first_future = 0, sum(paid)
-    eligible = []
-    for i, cents in enumerate(wanted):
-        if i == first_future and ytd and ytd.eligible_pay is not None:
-            counted = ytd.eligible_pay  # the paystub's figure replaces the calendar's estimate
-        part = max(0, min(cents, compensation_limit - counted))
-        counted += part
-        eligible.append(part)
+    first_future = bisect_right(dates, ytd.as_of) if ytd else 0
+    eligible = _cut_at(wanted, compensation_limit)
+    if ytd and ytd.eligible_pay is not None:  # the paystub's figure replaces the calendar's estimate
+        eligible[first_future:] = _cut_at(wanted[first_future:], compensation_limit - ytd.eligible_pay)
+    paid = (True,) * first_future + (False,) * (len(dates) - first_future)
     return Paychecks(dates=dates, kinds=kinds, gross=gross, eligible=tuple(eligible), paid=paid)
+
+
+def _eligible(scenario: Scenario, bonus) -> bool:
+    return scenario.plan.bonus_eligible if bonus.eligible is None else bonus.eligible
+
+
+def _base_pay(scenario: Scenario, days: tuple[dt.date, ...]) -> list[int]:
+    """Each regular pay date's base pay: the salary in force on it (a raise counts from
+    the first pay date on or after its effective date)."""
+    per_year = PERIODS_PER_YEAR[scenario.pay.frequency]
+    out, start, salary = [], 0, scenario.pay.salary
+    for r in sorted(scenario.raises, key=lambda r: r.effective):
+        cut = bisect_left(days, r.effective)
+        out += [div_half_up(salary, per_year)] * (cut - start)
+        start, salary = cut, r.salary
+    return out + [div_half_up(salary, per_year)] * (len(days) - start)
+
+
+def _inserted(regular, extra: tuple, at: list[int]) -> tuple:
+    """`regular` with each extra value inserted, in turn, at its place `at` the rows so far."""
+    out = list(regular)
+    for place, value in zip(at, extra):
+        out.insert(place, value)
+    return tuple(out)
+
+
+def _cut_at(wanted: tuple[int, ...], room: int) -> list[int]:
+    """Pay counted toward the 401(a)(17) limit with `room` left: rows in full while their
+    running sum fits, the row that crosses it cut to what is left, none after (pay >= 0)."""
+    running = list(accumulate(wanted))
+    whole = bisect_right(running, room)
+    if whole == len(wanted):
+        return list(wanted)
+    left = max(0, room - (running[whole - 1] if whole else 0))
+    return list(wanted[:whole]) + [left] + [0] * (len(wanted) - whole - 1)
 
 
 def lagged_rows(paychecks: Paychecks, lag: int) -> list[int]:
