@@ -56,11 +56,9 @@ def resolve_tiers(tiers: tuple[MatchTier, ...], deferral_limit: int) -> tuple[Ma
 
 
 def year_rules(scenario: Scenario, limits: Limits, paychecks: Paychecks) -> YearRules:
-    ytd = scenario.ytd
-    past_gross = sum(g for g, paid in zip(paychecks.gross, paychecks.paid) if paid)
-    if ytd and ytd.gross_pay is not None:
-        past_gross = ytd.gross_pay
-    year_gross = past_gross + sum(g for g, paid in zip(paychecks.gross, paychecks.paid) if not paid)
+    ytd, k = scenario.ytd, paychecks.first_future
+    past_gross = ytd.gross_pay if ytd and ytd.gross_pay is not None else sum(paychecks.gross[:k])
+    year_gross = past_gross + sum(paychecks.gross[k:])
     threshold = limits.roth_catch_up_threshold
     plan = scenario.plan
     catch_up = catch_up_for(scenario.age, limits, plan.super_catch_up)
@@ -82,6 +80,5 @@ def year_rules(scenario: Scenario, limits: Limits, paychecks: Paychecks) -> Year
         ytd_after_tax=ytd.after_tax if ytd else 0,
         ytd_match=ytd.match if ytd else 0,
         ytd_gross=past_gross,
-        ytd_eligible=sum(e for e, paid in zip(paychecks.eligible, paychecks.paid) if paid)
-        if ytd is None or ytd.eligible_pay is None else ytd.eligible_pay,
+        ytd_eligible=sum(paychecks.eligible[:k]) if ytd is None or ytd.eligible_pay is None else ytd.eligible_pay,
     )
