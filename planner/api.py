@@ -53,11 +53,16 @@ def _prepare(scenario, limits: dict | None):
 def schedule_of(scenario: Scenario, paychecks: Paychecks) -> Schedule:
     """Election groups of the rows still to be paid: one per pay date (bonuses apart when
     the plan takes a separate bonus election)."""
+    k = paychecks.first_future
+    dates, kinds = paychecks.dates[k:], paychecks.kinds[k:]
+    eligible, gross = list(paychecks.eligible[k:]), paychecks.gross[k:]
     separate = scenario.plan.separate_bonus_election
-    keys = [(day, kind == "bonus" and separate) for day, kind, paid in
-            zip(paychecks.dates, paychecks.kinds, paychecks.paid) if not paid]
-    full = [paychecks.kinds[i] == "regular" and paychecks.eligible[i] == paychecks.gross[i] for i in paychecks.future]
-    return Schedule(keys, [paychecks.eligible[i] for i in paychecks.future], full)
+    keys = list(zip(dates, [kind == "bonus" for kind in kinds])) if separate else dates
+    index: dict = {}
+    group_of_row = [index.setdefault(key, len(index)) for key in keys]
+    bonus_only = [key[1] for key in index] if separate else [False] * len(index)
+    full = [kind == "regular" and e == g for kind, e, g in zip(kinds, eligible, gross)]
+    return Schedule(group_of_row, bonus_only, eligible, full)
 
 
 def lagged(scenario: Scenario, paychecks: Paychecks, schedule: Schedule) -> dict[int, tuple[int, int]]:
@@ -101,8 +106,7 @@ def planning(scenario: Scenario | dict | str | Path, limits: dict | str | Path |
     """Read and check a scenario for planning; a PlannerError names what is wrong."""
     scenario, year_limits, paychecks, rules, cash = _prepare(scenario, limits)
     schedule = schedule_of(scenario, paychecks)
-    eligible = [paychecks.eligible[i] for i in paychecks.future]
-    return Planning(scenario, year_limits, paychecks, rules, cash, schedule, eligible,
+    return Planning(scenario, year_limits, paychecks, rules, cash, schedule, schedule.eligible,
                     lagged(scenario, paychecks, schedule))
 
 

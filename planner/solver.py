@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import compress
 from typing import NamedTuple
 
 from .cashflow import Cash
@@ -43,32 +45,53 @@ class _Option(NamedTuple):
 
 class Schedule:
     """Election groups: the rows of one pay date share one election, except bonuses of a
-    plan that takes a separate bonus election, which form groups of their own."""
+    plan that takes a separate bonus election, which form groups of their own.
 
-    def __init__(self, keys: list[tuple], eligible: list[int], full: list[bool]):
-        """`keys` names each row's group, (pay date, separate bonus?), in row order; `full`
-        marks the regular rows whose base pay is all eligible (not cut at 401(a)(17))."""
-        index: dict = {}
-        self.group_of_row = [index.setdefault(key, len(index)) for key in keys]
-        self.pay: list[list[int]] = [[] for _ in index]  # eligible cents of each group's rows
-        self.rows_by_group: list[list[int]] = [[] for _ in index]
-        for row, (g, cents) in enumerate(zip(self.group_of_row, eligible)):
-            self.pay[g].append(cents)
-            self.rows_by_group[g].append(row)
-        self.bonus_only = [bool(key[1]) for key in index]  # outside the pay election's sequence
-        self.live = [sum(p) > 0 for p in self.pay]
-        self.regular = [False] * len(index)  # a whole regular paycheck
-        for g, whole in zip(self.group_of_row, full):
-            if whole:
-                self.regular[g] = True
-        self.all_live = all(self.live)
-        # pay dates with eligible pay whose election is one of the pay election's sequence
-        self.sequence = [g for g in range(len(self.pay)) if self.live[g] and not self.bonus_only[g]]
-        self.whole_sequence = len(self.sequence) == len(self.pay)
+    What the columnar solver reads (group_of_row, regular, len) is built up front; the
+    rest when the scalar solver first asks for it."""
+
+    def __init__(self, group_of_row: list[int], bonus_only: list[bool], eligible: list[int], full: list[bool]):
+        """`group_of_row` numbers each row's group in order of first appearance;
+        `bonus_only` marks the groups outside the pay election's sequence (a separate bonus
+        election); `full` marks the regular rows whose base pay is all eligible (not cut at
+        401(a)(17))."""
+        self.group_of_row, self.bonus_only, self.eligible = group_of_row, bonus_only, eligible
+        self.regular = [False] * len(bonus_only)  # a whole regular paycheck
+        for g in compress(group_of_row, full):
+            self.regular[g] = True
         self._amounts: dict[tuple[int, int], int] = {}
 
+    @cached_property
+    def rows_by_group(self) -> list[list[int]]:
+        rows: list[list[int]] = [[] for _ in self.bonus_only]
+        for row, g in enumerate(self.group_of_row):
+            rows[g].append(row)
+        return rows
+
+    @cached_property
+    def pay(self) -> list[list[int]]:
+        """Eligible cents of each group's rows."""
+        return [[self.eligible[row] for row in rows] for rows in self.rows_by_group]
+
+    @cached_property
+    def live(self) -> list[bool]:
+        return [sum(p) > 0 for p in self.pay]
+
+    @cached_property
+    def all_live(self) -> bool:
+        return all(self.live)
+
+    @cached_property
+    def sequence(self) -> list[int]:
+        """Pay dates with eligible pay whose election is one of the pay election's sequence."""
+        return [g for g, (live, bonus) in enumerate(zip(self.live, self.bonus_only)) if live and not bonus]
+
+    @cached_property
+    def whole_sequence(self) -> bool:
+        return len(self.sequence) == len(self)
+
     def __len__(self) -> int:
-        return len(self.pay)
+        return len(self.bonus_only)
 
     def amount(self, g: int, level: int) -> int:
         key = (g, level)
