@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from functools import cached_property
 from itertools import compress
 from typing import NamedTuple
 
@@ -43,6 +42,22 @@ class _Option(NamedTuple):
     a_plan_hi: list[int]
 
 
+class _built_when_read:
+    """A lazy attribute: built by the decorated method on first read, then a plain instance
+    attribute. (functools.cached_property writes to __dict__, which in CPython makes every
+    later attribute read of the instance slower; setattr keeps them fast.)"""
+
+    def __init__(self, build):
+        self.build, self.name = build, build.__name__
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = self.build(instance)
+        setattr(instance, self.name, value)
+        return value
+
+
 class Schedule:
     """Election groups: the rows of one pay date share one election, except bonuses of a
     plan that takes a separate bonus election, which form groups of their own.
@@ -61,32 +76,32 @@ class Schedule:
             self.regular[g] = True
         self._amounts: dict[tuple[int, int], int] = {}
 
-    @cached_property
+    @_built_when_read
     def rows_by_group(self) -> list[list[int]]:
         rows: list[list[int]] = [[] for _ in self.bonus_only]
         for row, g in enumerate(self.group_of_row):
             rows[g].append(row)
         return rows
 
-    @cached_property
+    @_built_when_read
     def pay(self) -> list[list[int]]:
         """Eligible cents of each group's rows."""
         return [[self.eligible[row] for row in rows] for rows in self.rows_by_group]
 
-    @cached_property
+    @_built_when_read
     def live(self) -> list[bool]:
         return [sum(p) > 0 for p in self.pay]
 
-    @cached_property
+    @_built_when_read
     def all_live(self) -> bool:
         return all(self.live)
 
-    @cached_property
+    @_built_when_read
     def sequence(self) -> list[int]:
         """Pay dates with eligible pay whose election is one of the pay election's sequence."""
         return [g for g, (live, bonus) in enumerate(zip(self.live, self.bonus_only)) if live and not bonus]
 
-    @cached_property
+    @_built_when_read
     def whole_sequence(self) -> bool:
         return len(self.sequence) == len(self)
 
