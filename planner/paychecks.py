@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import cached_property
 from itertools import accumulate
 
 from .calendar import PERIODS_PER_YEAR, pay_dates
@@ -27,20 +26,16 @@ class Paychecks:
     kinds: tuple[str, ...]
     gross: tuple[int, ...]  # cents
     eligible: tuple[int, ...]  # cents, after the 401(a)(17) cut
-    paid: tuple[bool, ...]  # on or before ytd.as_of: already paid, not planned (so the first rows)
+    paid: tuple[bool, ...]  # on or before ytd.as_of: already paid, not planned
+    first_future: int  # paid rows are the first ones: rows[:first_future]
 
     def __len__(self) -> int:
         return len(self.dates)
 
-    @cached_property
-    def first_future(self) -> int:
-        """Index of the first row still to be paid: rows [:first_future] are paid."""
-        return self.paid.count(True)
-
-    @cached_property
-    def future(self) -> list[int]:
+    @property
+    def future(self) -> range:
         """Indexes of the rows still to be paid."""
-        return list(range(self.first_future, len(self)))
+        return range(self.first_future, len(self.dates))
 
 
 def build_paychecks(scenario: Scenario, compensation_limit: int) -> Paychecks:
@@ -66,7 +61,8 @@ def build_paychecks(scenario: Scenario, compensation_limit: int) -> Paychecks:
     if ytd and ytd.eligible_pay is not None:  # the paystub's figure replaces the calendar's estimate
         eligible[first_future:] = _cut_at(wanted[first_future:], compensation_limit - ytd.eligible_pay)
     paid = (True,) * first_future + (False,) * (len(dates) - first_future)
-    return Paychecks(dates=dates, kinds=kinds, gross=gross, eligible=tuple(eligible), paid=paid)
+    return Paychecks(dates=dates, kinds=kinds, gross=gross, eligible=tuple(eligible), paid=paid,
+                     first_future=first_future)
 
 
 def _eligible(scenario: Scenario, bonus) -> bool:
