@@ -106,23 +106,22 @@ def cash_rules(scenario: Scenario, limits: Limits, paychecks: Paychecks) -> Cash
     rates = payroll_tax_rates()
     base = limits.ss_wage_base
     threshold = limits.medicare_additional_threshold
-    wages = sum(g for g, paid in zip(paychecks.gross, paychecks.paid) if paid)
+    first = paychecks.first_future
+    wages = sum(paychecks.gross[:first])
     if scenario.ytd and scenario.ytd.gross_pay is not None:
         wages = scenario.ytd.gross_pay
-    future = paychecks.future
+    kinds, gross_pay = list(paychecks.kinds[first:]), list(paychecks.gross[first:])
     social, medicare = [], []
-    for i in future:
-        gross = paychecks.gross[i]
+    for gross in gross_pay:
         below_base = gross if base is None else max(min(wages + gross, base) - min(wages, base), 0)
         above = max(wages + gross - threshold, 0) - max(wages - threshold, 0)
         social.append(_rate(rates["social_security_rate"], below_base))
         medicare.append(div_half_up(rates["medicare_rate"] * gross + rates["additional_medicare_rate"] * above,
                                     RATE_SCALE))
         wages += gross
-    kinds = [paychecks.kinds[i] for i in future]
     return Cash(
         kinds=kinds,
-        gross=[paychecks.gross[i] for i in future],
+        gross=gross_pay,
         social_security=social,
         medicare=medicare,
         income_rate=[taxes.income_tax_rate if k == "regular" else taxes.supplemental_rate for k in kinds],
