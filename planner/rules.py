@@ -4,6 +4,7 @@ once from the scenario, the IRS limits and the paychecks (R1-R7 of the domain ru
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .limits import Limits
 from .money import PCT_SCALE
@@ -46,6 +47,7 @@ def catch_up_for(age: int | None, limits: Limits, super_catch_up: bool) -> int:
     return limits.catch_up
 
 
+@lru_cache(maxsize=256)  # a batch's people share a few plans and limits (tiers are frozen)
 def resolve_tiers(tiers: tuple[MatchTier, ...], deferral_limit: int) -> tuple[MatchTier, ...]:
     """Bands named as a percent of the deferral limit become dollars for this person's year."""
     return tuple(
