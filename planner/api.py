@@ -57,7 +57,7 @@ def schedule_of(scenario: Scenario, paychecks: Paychecks) -> Schedule:
     dates, kinds = paychecks.dates[k:], paychecks.kinds[k:]
     eligible, gross = list(paychecks.eligible[k:]), paychecks.gross[k:]
     separate = scenario.plan.separate_bonus_election
-    keys = list(zip(dates, [kind == "bonus" for kind in kinds])) if separate else dates
+    keys = [(day, kind == "bonus") for day, kind in zip(dates, kinds)] if separate else dates
     index: dict = {}
     group_of_row = [index.setdefault(key, len(index)) for key in keys]
     bonus_only = [key[1] for key in index] if separate else [False] * len(index)
