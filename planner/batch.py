@@ -49,8 +49,14 @@ def parse_cell(text: str):
     text = text.strip()
     if not text:
         return None
-    # the common cells without the TOML parser (a batch reads millions): what it would give;
-    # the shapes cannot overlap, so they are tried in the order cells most often take
+    value = _remembered_value(text) if len(text) <= 200 else _value(text)  # a long cell is not kept
+    return _copy(value)  # each row its own arrays and tables
+
+
+def _value(text: str):
+    """A stripped cell's value. The common cells are read without the TOML parser (a batch
+    reads millions), as it would read them; their shapes cannot overlap, so they are tried
+    in the order cells most often take."""
     if _TOML_INTEGER.match(text):
         return int(text) if len(text) < 4000 else text  # Python reads at most 4,300 digits
     if _TOML_DATE.match(text):
@@ -71,10 +77,12 @@ def parse_cell(text: str):
         value = float(text.lstrip("$").replace(",", "").strip())
         return text if math.isinf(value) else _whole(value)
     try:
-        value = _toml_cell(text)
+        return _whole(tomllib.loads("v = " + text)["v"])
     except TOML_ERRORS:  # not TOML (or nested, or long, past what Python reads): the text
         return text
-    return _copy(value)  # each row its own
+
+
+_remembered_value = functools.lru_cache(maxsize=4096)(_value)  # a batch's cells repeat: its year, dates, plan
 
 
 def _copy(value):
@@ -84,12 +92,6 @@ def _copy(value):
     if isinstance(value, dict):
         return {k: _copy(v) for k, v in value.items()}
     return value
-
-
-@functools.lru_cache(maxsize=1024)
-def _toml_cell(text: str):
-    """Many rows share a cell such as plan.match's TOML: it is parsed once."""
-    return _whole(tomllib.loads("v = " + text)["v"])
 
 
 _TOML_INTEGER = re.compile(r"[+-]?(0|[1-9][0-9]*)\Z")
