@@ -50,7 +50,7 @@ def parse_cell(text: str):
     if not text:
         return None
     value = _remembered_value(text) if len(text) <= 200 else _value(text)  # a long cell is not kept
-    return _copy(value)  # each row its own arrays and tables
+    return _copy(value) if isinstance(value, (list, dict)) else value  # each row its own arrays and tables
 
 
 def _value(text: str):
