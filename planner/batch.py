@@ -528,10 +528,10 @@ def _csv_rows(path: Path):
         try:
             for record in reader:
                 first, line = line, reader.line_num + 1
-                if not any(cell.strip() for cell in record):
+                if not any(map(str.strip, record)):
                     continue  # blank lines and spreadsheets' trailing empty rows are no one
                 number += 1
-                extra = [c for c in record[len(header):] if c.strip()]
+                extra = len(record) > len(header) and any(map(str.strip, record[len(header):]))
                 if len(record) < named or extra:  # cells out of place would land in the wrong fields
                     ident = record[id_at].strip() if id_at is not None and id_at < len(record) else ""
                     yield number, first, _BadRow(PlannerError("cells", f"{len(record)} given, the header has "
