@@ -156,7 +156,7 @@ def _filled(shape, cells: dict):
     for key, part in shape.items():  # a row's dozen cells filled here, not a call each
         if isinstance(part, _Cell):
             value = cells[part.column]
-            filled[key] = _arrays(value) if part.arrays and isinstance(value, dict) else value
+            filled[key] = _arrays(value) if isinstance(value, dict) and part.arrays else value
         else:
             filled[key] = _filled(part, cells)
     return filled
