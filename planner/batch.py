@@ -113,6 +113,7 @@ def unflatten(cells: dict) -> dict:
 
 
 def _nest(cells: dict) -> dict:
+    """unflatten, column by column."""
     data: dict = {}
     for column, value in cells.items():
         node = data
