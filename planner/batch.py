@@ -49,29 +49,40 @@ def parse_cell(text: str):
     text = text.strip()
     if not text:
         return None
-    # the common cells without the TOML parser (a batch reads millions): what it would give
+    value = _remembered_value(text) if len(text) <= 200 else _value(text)  # a long cell is not kept
+    return _copy(value) if isinstance(value, (list, dict)) else value  # each row its own arrays and tables
+
+
+def _value(text: str):
+    """A stripped cell's value. The common cells are read without the TOML parser (a batch
+    reads millions), as it would read them; their shapes cannot overlap, so they are tried
+    in the order cells most often take."""
     if _TOML_INTEGER.match(text):
         return int(text) if len(text) < 4000 else text  # Python reads at most 4,300 digits
-    if _TOML_FLOAT.match(text):
-        value = float(text)
-        return text if math.isinf(value) else _whole(value)  # past a float: the text, as written
-    if text.lower() in ("true", "false"):  # Excel writes TRUE/FALSE
-        return text.lower() == "true"
-    if _SPREADSHEET_MONEY.match(text):  # "$100,000" or "100,000.50", as spreadsheets export money
-        value = float(text.lstrip("$").replace(",", "").strip())
-        return text if math.isinf(value) else _whole(value)
-    if _WORD.match(text) and text not in ("inf", "nan"):
-        return text  # not a TOML value: kept as text
     if _TOML_DATE.match(text):
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
             pass  # not a real date: the parser says what it is
+    elif _WORD.match(text):
+        lowered = text.lower()
+        if lowered in ("true", "false"):  # Excel writes TRUE/FALSE
+            return lowered == "true"
+        if text not in ("inf", "nan"):
+            return text  # not a TOML value: kept as text
+    elif _TOML_FLOAT.match(text):
+        value = float(text)
+        return text if math.isinf(value) else _whole(value)  # past a float: the text, as written
+    elif _SPREADSHEET_MONEY.match(text):  # "$100,000" or "100,000.50", as spreadsheets export money
+        value = float(text.lstrip("$").replace(",", "").strip())
+        return text if math.isinf(value) else _whole(value)
     try:
-        value = _toml_cell(text)
+        return _whole(tomllib.loads("v = " + text)["v"])
     except TOML_ERRORS:  # not TOML (or nested, or long, past what Python reads): the text
         return text
-    return _copy(value)  # each row its own
+
+
+_remembered_value = functools.lru_cache(maxsize=4096)(_value)  # a batch's cells repeat: its year, dates, plan
 
 
 def _copy(value):
@@ -81,12 +92,6 @@ def _copy(value):
     if isinstance(value, dict):
         return {k: _copy(v) for k, v in value.items()}
     return value
-
-
-@functools.lru_cache(maxsize=1024)
-def _toml_cell(text: str):
-    """Many rows share a cell such as plan.match's TOML: it is parsed once."""
-    return _whole(tomllib.loads("v = " + text)["v"])
 
 
 _TOML_INTEGER = re.compile(r"[+-]?(0|[1-9][0-9]*)\Z")
@@ -103,6 +108,12 @@ def _whole(value):
 
 def unflatten(cells: dict) -> dict:
     """{'pay.salary': 1, 'bonus.0.date': d} -> {'pay': {'salary': 1}, 'bonus': [{'date': d}]}."""
+    shape = _shape(tuple(cells))
+    return _nest(cells) if shape is None else _filled(shape, cells)
+
+
+def _nest(cells: dict) -> dict:
+    """unflatten, column by column."""
     data: dict = {}
     for column, value in cells.items():
         node = data
@@ -115,6 +126,41 @@ def unflatten(cells: dict) -> dict:
             raise PlannerError(column, "conflicts with another column")
         node[last] = value
     return {key: value if key == "limits" else _arrays(value) for key, value in data.items()}  # limits.2027.*: a year
+
+
+class _Cell(NamedTuple):
+    """Where a column's value goes in a shape; `arrays`: its own tables keyed by numbers
+    become arrays too (not under limits, whose tables are keyed by year)."""
+
+    column: str
+    arrays: bool
+
+
+@functools.lru_cache(maxsize=256)
+def _shape(columns: tuple[str, ...]) -> dict | None:
+    """How these columns nest, worked out once for the many rows whose filled cells they are:
+    the nesting with a _Cell in place of each value. None when columns overlap (pay and
+    pay.salary): then the cells' values decide (a table merges, anything else conflicts)."""
+    try:
+        return _nest({column: _Cell(column, column.split(".")[0] != "limits") for column in columns})
+    except PlannerError:
+        return None
+
+
+def _filled(shape, cells: dict):
+    """The shape with each _Cell replaced by its cell's value."""
+    if isinstance(shape, list):
+        return [_filled(part, cells) for part in shape]
+    if isinstance(shape, _Cell):  # an array's entry given whole (a bonus.0 column)
+        return _filled({0: shape}, cells)[0]
+    filled = {}
+    for key, part in shape.items():  # a row's dozen cells filled here, not a call each
+        if isinstance(part, _Cell):
+            value = cells[part.column]
+            filled[key] = _arrays(value) if isinstance(value, dict) and part.arrays else value
+        else:
+            filled[key] = _filled(part, cells)
+    return filled
 
 
 def _arrays(node):
@@ -483,10 +529,10 @@ def _csv_rows(path: Path):
         try:
             for record in reader:
                 first, line = line, reader.line_num + 1
-                if not any(cell.strip() for cell in record):
+                if not any(map(str.strip, record)):
                     continue  # blank lines and spreadsheets' trailing empty rows are no one
                 number += 1
-                extra = [c for c in record[len(header):] if c.strip()]
+                extra = len(record) > len(header) and any(map(str.strip, record[len(header):]))
                 if len(record) < named or extra:  # cells out of place would land in the wrong fields
                     ident = record[id_at].strip() if id_at is not None and id_at < len(record) else ""
                     yield number, first, _BadRow(PlannerError("cells", f"{len(record)} given, the header has "

@@ -9,6 +9,7 @@ PlannerError naming its dotted path, e.g. `pay.salary`.
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,11 +230,13 @@ def set_path(data: dict, dotted: str, value) -> None:
 class _Table:
     """One TOML table being read: tracks its dotted path and rejects unknown keys."""
 
+    __slots__ = ("data", "path")
+
     def __init__(self, data, path: str, allowed: set[str]):
         if not isinstance(data, dict):
             raise PlannerError(path, "must be a table")
-        unknown = sorted(set(data) - allowed)
-        if unknown:
+        if not data.keys() <= allowed:
+            unknown = sorted(set(data) - allowed)
             where = f"{path}.{unknown[0]}" if path else unknown[0]
             raise PlannerError(where, f"unknown key (allowed: {', '.join(sorted(allowed))})")
         self.data, self.path = data, path
@@ -253,7 +256,10 @@ class _Table:
                 raise PlannerError(self.name(key), "is required")
             return default
         value = self.data[key]
-        cents = None if isinstance(value, bool) or not isinstance(value, int | float) else to_cents(value)
+        if type(value) is int and -MAX_CENTS <= value <= MAX_CENTS:  # whole dollars: exact without Decimal
+            cents = value * 100
+        else:
+            cents = None if isinstance(value, bool) or not isinstance(value, int | float) else to_cents(value)
         if cents is None:
             raise PlannerError(self.name(key), f"must be an amount in dollars and cents, not {shown(value)}")
         if cents < 0:
@@ -495,11 +501,20 @@ def _plan(data) -> PlanRules:
 
 
 def _frozen(value):
-    """A hashable copy of a TOML value that tells 1, 1.0 and True apart."""
+    """A hashable copy of a TOML value that tells 1, 1.0 and True apart: its marshal bytes,
+    quick to make (version 2 writes no back-references, so the bytes are the value's
+    alone), or where marshal writes no such value (dates, subclasses) a tree of them."""
+    try:
+        return marshal.dumps(value, 2)
+    except ValueError:
+        return _tree(value)
+
+
+def _tree(value):
     if isinstance(value, dict):
-        return ("table", tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
+        return ("table", tuple(sorted([(str(k), _tree(v)) for k, v in value.items()])))
     if isinstance(value, list):
-        return ("array", tuple(_frozen(v) for v in value))
+        return ("array", tuple([_tree(v) for v in value]))
     return (type(value).__name__, value)
 
 
