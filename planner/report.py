@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 
 from .cashflow import Cash
 from .errors import PlannerError
@@ -143,16 +144,7 @@ def election_changes(scenario: Scenario, paychecks: Paychecks, deferral_pct: lis
     must be submitted (`election_lag` paychecks earlier). Bonus elections, when the plan
     takes them apart, are listed for their bonus only."""
     separate = scenario.plan.separate_bonus_election
-    lag = scenario.plan.election_lag
-    regular = (regular_dates_before(scenario) if lag else []) + sorted(
-        {d for d, k in zip(paychecks.dates, paychecks.kinds) if k == "regular"})
-
-    def submit_before(day: dt.date) -> str:
-        # payroll applies a change after `lag` regular paychecks; an off-cycle bonus counts
-        # the regular paychecks before it, so with no lag it is the bonus date itself
-        before = bisect.bisect_left(regular, day)  # regular pay dates before `day`
-        index = max(before - lag, 0)
-        return (day if index == before else regular[index]).isoformat()
+    submit_before = _submit_before(scenario, paychecks)
 
     # what payroll would apply without a new entry: in a re-plan, the [[election]] schedule
     # (changes already submitted included); the changes listed here replace it from their date
@@ -160,25 +152,51 @@ def election_changes(scenario: Scenario, paychecks: Paychecks, deferral_pct: lis
     out, entered = [], None  # entered: (date, pair) of the last change listed
 
     def in_payroll(day: dt.date):
-        if not scheduled:  # a plan from the start of the year: what was last listed
-            return entered[1] if entered else None
         latest = [item for item in scheduled if item[0] <= day]
         if entered and (not latest or entered[0] >= latest[-1][0]):
             return entered[1]
         return latest[-1][1] if latest else None
 
     def change(day: dt.date, pair: tuple[int, int], applies_to: str) -> dict:
-        return {"from": day.isoformat(), "deferral_pct": pct_value(pair[0]), "after_tax_pct": pct_value(pair[1]),
+        return {"from": iso_date(day), "deferral_pct": pct_value(pair[0]), "after_tax_pct": pct_value(pair[1]),
                 "submit_before": submit_before(day), "applies_to": applies_to}
 
+    dates, kinds = paychecks.dates, paychecks.kinds
     for i, pair in zip(paychecks.future, zip(deferral_pct, after_tax_pct)):
-        day, kind = paychecks.dates[i], paychecks.kinds[i]
+        kind = kinds[i]
         if separate and kind == "bonus":
-            out.append(change(day, pair, "bonus"))
-        elif kind != "rsu" and pair != in_payroll(day):
-            out.append(change(day, pair, "pay"))
-            entered = (day, pair)
+            out.append(change(dates[i], pair, "bonus"))
+        elif kind != "rsu":
+            # a plan from the start of the year: payroll applies what was last listed
+            current = in_payroll(dates[i]) if scheduled else entered and entered[1]
+            if pair != current:
+                entered = (dates[i], pair)
+                out.append(change(*entered, "pay"))
     return out
+
+
+def _submit_before(scenario: Scenario, paychecks: Paychecks):
+    """day -> the pay date (ISO text) before which an election for `day` must be submitted."""
+    lag = scenario.plan.election_lag
+    if not lag:
+        return iso_date  # before the paycheck it applies to, a bonus's too
+    regular = regular_dates_before(scenario) + sorted(
+        {d for d, k in zip(paychecks.dates, paychecks.kinds) if k == "regular"})
+
+    def submit_before(day: dt.date) -> str:
+        # payroll applies a change after `lag` regular paychecks; an off-cycle bonus counts
+        # the regular paychecks before it
+        before = bisect.bisect_left(regular, day)  # regular pay dates before `day`
+        index = max(before - lag, 0)
+        return iso_date(day if index == before else regular[index])
+
+    return submit_before
+
+
+@functools.lru_cache(maxsize=4096)
+def iso_date(day: dt.date) -> str:
+    """day.isoformat(), once per date: a batch's people share their pay dates."""
+    return day.isoformat()
 
 
 def _ytd(scenario: Scenario, rules: YearRules) -> dict:
