@@ -10,7 +10,7 @@ import functools
 from .cashflow import Cash
 from .errors import PlannerError
 from .limits import Limits, built_in_years, limits_for
-from .match import full_match_pct, most_on
+from .match import full_match_pct, paycheck_match
 from .money import dollars, pct_of, pct_value
 from .paychecks import Paychecks, lagged_rows, regular_dates_before
 from .presets import assumptions
@@ -224,7 +224,10 @@ def _match_short(rules: YearRules, eligible: list[int], sim: Simulation, lagged:
     plan = rules.plan
     if plan.match_true_up or not rules.match or any(t.up_to_pct is None for t in rules.match):
         return []
-    most_of = {pay: most_on(rules.match, pay) for pay in set(eligible)}  # a year has few distinct pays
+    # the most a paycheck's match can be (its deferral fills every band), from the solver's
+    # memory of match amounts; a year has few distinct pays
+    match_of = paycheck_match(rules.match, rules.match_greater_of)
+    most_of = {pay: match_of(pay, pay, 0) for pay in set(eligible)}
     most = [most_of[pay] for pay in eligible]
     cap = plan.match_annual_cap and max(plan.match_annual_cap - rules.ytd_match, 0)
     short = (min(sum(most), cap) if cap else sum(most)) - sum(sim.match)
