@@ -131,7 +131,7 @@ EXCEL_MAX_TEXT = 32_767  # characters a cell holds
 
 def _xml_text(text: str) -> str:
     text = text[:EXCEL_MAX_TEXT].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if _NOT_XML.search(text):
+    if not text.isprintable() or "_x" in text:  # what _NOT_XML matches is never printable
         text = _NOT_XML.sub(lambda m: "_x005F" + m[0] if len(m[0]) > 1 else f"_x{ord(m[0]):04X}_", text)
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     return f"<t{space}>{text}</t>"
