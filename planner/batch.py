@@ -545,7 +545,7 @@ def run_batch(batch: Batch, workbooks: str | None = None, on_row=None) -> dict:
     writes each person's plan beside them. on_row(summary) is called after each person.
     Returns counts: {"ok": n, "error": m}."""
     from .export import (  # only here: `import planner` stays quick
-        safe_text,
+        csv_record,
         write_atomic,
         write_plan,
     )
@@ -563,15 +563,14 @@ def run_batch(batch: Batch, workbooks: str | None = None, on_row=None) -> dict:
         book = XlsxTable(xlsx_tmp, "summary", columns, money=MONEY_COLUMNS, wide=WIDE_COLUMNS)
         try:
             with open(csv_tmp, "w", encoding="utf-8", newline="") as fh:
-                writer = csv.writer(fh, lineterminator="\n")
-                writer.writerow(columns)
+                fh.write(csv_record(columns))
                 for summary, result in batch_rows(batch, periods=bool(workbooks)):
                     if workbooks and result is not None:
                         summary["workbook"] = workbook_name(summary, workbooks)
                         write_plan(result, staging / summary["workbook"])
                     counts[summary["status"]] += 1
                     values = [summary.get(c) for c in columns]
-                    writer.writerow(["" if v is None else safe_text(v) for v in values])
+                    fh.write(csv_record(values))
                     book.add(values)
                     if on_row:
                         on_row(summary)
