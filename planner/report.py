@@ -55,7 +55,7 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
              + _warnings(command, scenario, limits, rules, paychecks, sim, match_lost))
     if command == "plan" and not sim.totals["excess"]:  # an excess is said already, and is the cause
         lag = scenario.plan.election_lag if scenario.ytd and scenario.elections else 0
-        notes += _match_short(rules, [paychecks.eligible[i] for i in future], sim, lagged_rows(paychecks, lag), lag)
+        notes += _match_short(rules, paychecks, sim, lag)
     return Plan(
         command=command,
         name=scenario.name,
@@ -217,13 +217,14 @@ def _first_reaching(values: list[int], start: int, limit: int) -> int | None:
     return None
 
 
-def _match_short(rules: YearRules, eligible: list[int], sim: Simulation, lagged: list[int], lag: int) -> list[str]:
+def _match_short(rules: YearRules, paychecks: Paychecks, sim: Simulation, lag: int) -> list[str]:
     """What the plan's match falls short of the formula's most on this pay, and why (a plan
     that matches bands of each paycheck's pay, with no true-up to make up the difference);
-    `lagged` are the rows an election lag keeps on the elections in force."""
+    `lag` is the election lag that keeps the first rows on the elections in force."""
     plan = rules.plan
     if plan.match_true_up or not rules.match or any(t.up_to_pct is None for t in rules.match):
         return []
+    eligible = [paychecks.eligible[i] for i in paychecks.future]
     # the most a paycheck's match can be (its deferral fills every band), from the solver's
     # memory of match amounts; a year has few distinct pays
     match_of = paycheck_match(rules.match, rules.match_greater_of)
@@ -235,6 +236,7 @@ def _match_short(rules: YearRules, eligible: list[int], sim: Simulation, lagged:
         return []
     unmatched = [k for k, (m, top) in enumerate(zip(sim.match, most)) if top - m > 1]
     catch_up = [k for k in unmatched if sim.catch_up[k] and not plan.match_catch_up]
+    lagged = lagged_rows(paychecks, lag)
     kept = [k for k in unmatched if k in lagged]
     if kept and len(kept) * 2 >= len(unmatched):
         why = f"the elections in force still apply to the next {lag} paycheck{'s' if lag > 1 else ''} (plan.election_lag)"
@@ -404,13 +406,21 @@ def _hce_warning(scenario: Scenario, totals: dict) -> list[str]:
     """R14: after-tax money of highly compensated employees may be refunded by the ACP test."""
     if not totals["after_tax"]:
         return []
-    try:  # HCE status for year Y looks at pay in Y-1 against that year's threshold
-        threshold = limits_for(scenario.tax_year - 1).hce_threshold
-    except PlannerError:
-        threshold = None
+    threshold, warning = _hce_rule(scenario.tax_year)
     pay = scenario.pay.prior_year_fica_wages or scenario.pay.salary
-    if threshold is None or pay <= threshold:
-        return []
-    return [f"Likely a highly compensated employee (pay above {money(threshold)}, the {scenario.tax_year - 1} "
-            f"threshold that decides it for {scenario.tax_year}): if the plan fails its ACP test, part of the "
-            "after-tax contributions may be refunded after year end."]
+    return [] if threshold is None or pay <= threshold else [warning]
+
+
+@functools.lru_cache(maxsize=64)
+def _hce_rule(tax_year: int) -> tuple[int | None, str]:
+    """The pay above which a person is likely an HCE in `tax_year`, and the warning that says
+    so (the same for every person of a year)."""
+    try:  # HCE status for year Y looks at pay in Y-1 against that year's threshold
+        threshold = limits_for(tax_year - 1).hce_threshold
+    except PlannerError:
+        return None, ""
+    if threshold is None:
+        return None, ""
+    return threshold, (f"Likely a highly compensated employee (pay above {money(threshold)}, the {tax_year - 1} "
+                       f"threshold that decides it for {tax_year}): if the plan fails its ACP test, part of the "
+                       "after-tax contributions may be refunded after year end.")
