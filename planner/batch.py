@@ -149,18 +149,17 @@ def read_row(row: dict) -> tuple[str | None, dict]:
 # ---------------------------------------------------------------- a summary out
 
 
-def _pct(value) -> str:
-    return f"{value:g}%"
-
-
 def election_text(election: dict) -> str:
     """'2025-01-10 12%/22%': from, deferral % / after-tax % (bonus-only elections say so)."""
     bonus = " bonus" if election.get("applies_to") == "bonus" else ""
-    return f"{election['from']}{bonus} {_pct(election['deferral_pct'])}/{_pct(election['after_tax_pct'])}"
+    return f"{election['from']}{bonus} {election['deferral_pct']:g}%/{election['after_tax_pct']:g}%"
 
 
 def _cents(value: float) -> float:
     return round(value, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+SUMMARY_TOTALS = ("deferral", "catch_up", "match", "after_tax", "annual_additions", "excess")
 
 
 def summary_of(plan) -> dict:
@@ -168,17 +167,16 @@ def summary_of(plan) -> dict:
     totals, limits = plan.totals, plan.limits
     elections = [election_text(e) for e in plan.elections]
     other_employer = plan.ytd.get("other_employer_deferral", 0.0)
-    return {
-        "name": plan.name, "tax_year": plan.tax_year,
-        "first_election": elections[0] if elections else "", "elections": "; ".join(elections),
-        "changes": max(len(elections) - 1, 0),  # changes after the first election
-        **{key: totals.get(key, 0.0) for key in ("deferral", "catch_up", "match", "after_tax",
-                                                 "annual_additions", "excess")},
-        "room_402g": _cents(limits["deferral"] + limits["catch_up"] - other_employer - totals["deferral"]),
-        "room_415c": _cents(limits.get("annual_additions_applied", limits["annual_additions"])
-                            - totals["annual_additions"]),
-        "warnings": " | ".join(plan.warnings),
-    }
+    summary = {"name": plan.name, "tax_year": plan.tax_year,
+               "first_election": elections[0] if elections else "", "elections": "; ".join(elections),
+               "changes": max(len(elections) - 1, 0)}  # changes after the first election
+    for key in SUMMARY_TOTALS:
+        summary[key] = totals.get(key, 0.0)
+    summary["room_402g"] = _cents(limits["deferral"] + limits["catch_up"] - other_employer - totals["deferral"])
+    summary["room_415c"] = _cents(limits.get("annual_additions_applied", limits["annual_additions"])
+                                  - totals["annual_additions"])
+    summary["warnings"] = " | ".join(plan.warnings)
+    return summary
 
 
 def _failed(number: int, ident: str | None, data: dict, error: str) -> dict:
