@@ -195,18 +195,17 @@ def read_row(row: dict) -> tuple[str | None, dict]:
 # ---------------------------------------------------------------- a summary out
 
 
-def _pct(value) -> str:
-    return f"{value:g}%"
-
-
 def election_text(election: dict) -> str:
     """'2025-01-10 12%/22%': from, deferral % / after-tax % (bonus-only elections say so)."""
     bonus = " bonus" if election.get("applies_to") == "bonus" else ""
-    return f"{election['from']}{bonus} {_pct(election['deferral_pct'])}/{_pct(election['after_tax_pct'])}"
+    return f"{election['from']}{bonus} {election['deferral_pct']:g}%/{election['after_tax_pct']:g}%"
 
 
 def _cents(value: float) -> float:
     return round(value, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+SUMMARY_TOTALS = ("deferral", "catch_up", "match", "after_tax", "annual_additions", "excess")
 
 
 def summary_of(plan) -> dict:
@@ -214,17 +213,16 @@ def summary_of(plan) -> dict:
     totals, limits = plan.totals, plan.limits
     elections = [election_text(e) for e in plan.elections]
     other_employer = plan.ytd.get("other_employer_deferral", 0.0)
-    return {
-        "name": plan.name, "tax_year": plan.tax_year,
-        "first_election": elections[0] if elections else "", "elections": "; ".join(elections),
-        "changes": max(len(elections) - 1, 0),  # changes after the first election
-        **{key: totals.get(key, 0.0) for key in ("deferral", "catch_up", "match", "after_tax",
-                                                 "annual_additions", "excess")},
-        "room_402g": _cents(limits["deferral"] + limits["catch_up"] - other_employer - totals["deferral"]),
-        "room_415c": _cents(limits.get("annual_additions_applied", limits["annual_additions"])
-                            - totals["annual_additions"]),
-        "warnings": " | ".join(plan.warnings),
-    }
+    summary = {"name": plan.name, "tax_year": plan.tax_year,
+               "first_election": elections[0] if elections else "", "elections": "; ".join(elections),
+               "changes": max(len(elections) - 1, 0)}  # changes after the first election
+    for key in SUMMARY_TOTALS:
+        summary[key] = totals.get(key, 0.0)
+    summary["room_402g"] = _cents(limits["deferral"] + limits["catch_up"] - other_employer - totals["deferral"])
+    summary["room_415c"] = _cents(limits.get("annual_additions_applied", limits["annual_additions"])
+                                  - totals["annual_additions"])
+    summary["warnings"] = " | ".join(plan.warnings)
+    return summary
 
 
 def _failed(number: int, ident: str | None, data: dict, error: str) -> dict:
@@ -591,7 +589,7 @@ def run_batch(batch: Batch, workbooks: str | None = None, on_row=None) -> dict:
     writes each person's plan beside them. on_row(summary) is called after each person.
     Returns counts: {"ok": n, "error": m}."""
     from .export import (  # only here: `import planner` stays quick
-        safe_text,
+        csv_record,
         write_atomic,
         write_plan,
     )
@@ -609,15 +607,14 @@ def run_batch(batch: Batch, workbooks: str | None = None, on_row=None) -> dict:
         book = XlsxTable(xlsx_tmp, "summary", columns, money=MONEY_COLUMNS, wide=WIDE_COLUMNS)
         try:
             with open(csv_tmp, "w", encoding="utf-8", newline="") as fh:
-                writer = csv.writer(fh, lineterminator="\n")
-                writer.writerow(columns)
+                fh.write(csv_record(columns))
                 for summary, result in batch_rows(batch, periods=bool(workbooks)):
                     if workbooks and result is not None:
                         summary["workbook"] = workbook_name(summary, workbooks)
                         write_plan(result, staging / summary["workbook"])
                     counts[summary["status"]] += 1
                     values = [summary.get(c) for c in columns]
-                    writer.writerow(["" if v is None else safe_text(v) for v in values])
+                    fh.write(csv_record(values))
                     book.add(values)
                     if on_row:
                         on_row(summary)

@@ -30,6 +30,23 @@ def safe_text(value):
     return value
 
 
+def csv_record(values: list) -> str:
+    """One CSV line of safe_text cells, exactly as csv.writer (the excel dialect, "\n" line
+    ends) writes it, at a fraction of its cost (a batch writes millions): text is quoted when
+    it holds a comma, a quote (doubled) or a line feed; None is an empty cell."""
+    line = ",".join([_csv_cell(value) for value in values])
+    return ('""' if values and not line else line) + "\n"  # a lone empty cell is quoted, not a blank line
+
+
+def _csv_cell(value) -> str:
+    if not isinstance(value, str):
+        return "" if value is None else str(value)
+    value = safe_text(value)  # no carriage return is left
+    if '"' in value:
+        return '"' + value.replace('"', '""') + '"'
+    return f'"{value}"' if "," in value or "\n" in value else value
+
+
 def no_folder(folder: Path) -> str:
     """Why an output cannot go into `folder`."""
     return f"{folder} is a file, not a folder" if folder.exists() else f"folder {folder} does not exist"

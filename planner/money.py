@@ -46,8 +46,10 @@ def pct_of(pct_units: int, cents: int) -> int:
 
 
 def dollars(cents: int) -> float:
-    """Cents to a float of dollars for output (exact to the cent when printed)."""
-    return round(cents / 100, 2)
+    """Cents to a float of dollars for output (exact to the cent when printed): int / int is
+    correctly rounded, so it is already the float nearest the exact amount, the one that
+    round(..., 2) would give."""
+    return cents / 100
 
 
 def pct_value(pct_units: int) -> float | int:

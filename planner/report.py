@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 
 from .cashflow import Cash
 from .errors import PlannerError
 from .limits import Limits, built_in_years, limits_for
-from .match import full_match_pct, most_on
+from .match import full_match_pct, paycheck_match
 from .money import dollars, pct_of, pct_value
 from .paychecks import Paychecks, lagged_rows, regular_dates_before
 from .presets import assumptions
@@ -54,7 +55,7 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
              + _warnings(command, scenario, limits, rules, paychecks, sim, match_lost))
     if command == "plan" and not sim.totals["excess"]:  # an excess is said already, and is the cause
         lag = scenario.plan.election_lag if scenario.ytd and scenario.elections else 0
-        notes += _match_short(rules, [paychecks.eligible[i] for i in future], sim, lagged_rows(paychecks, lag), lag)
+        notes += _match_short(rules, paychecks, sim, lag)
     return Plan(
         command=command,
         name=scenario.name,
@@ -143,16 +144,7 @@ def election_changes(scenario: Scenario, paychecks: Paychecks, deferral_pct: lis
     must be submitted (`election_lag` paychecks earlier). Bonus elections, when the plan
     takes them apart, are listed for their bonus only."""
     separate = scenario.plan.separate_bonus_election
-    lag = scenario.plan.election_lag
-    regular = (regular_dates_before(scenario) if lag else []) + sorted(
-        {d for d, k in zip(paychecks.dates, paychecks.kinds) if k == "regular"})
-
-    def submit_before(day: dt.date) -> str:
-        # payroll applies a change after `lag` regular paychecks; an off-cycle bonus counts
-        # the regular paychecks before it, so with no lag it is the bonus date itself
-        before = bisect.bisect_left(regular, day)  # regular pay dates before `day`
-        index = max(before - lag, 0)
-        return (day if index == before else regular[index]).isoformat()
+    submit_before = _submit_before(scenario, paychecks)
 
     # what payroll would apply without a new entry: in a re-plan, the [[election]] schedule
     # (changes already submitted included); the changes listed here replace it from their date
@@ -160,25 +152,51 @@ def election_changes(scenario: Scenario, paychecks: Paychecks, deferral_pct: lis
     out, entered = [], None  # entered: (date, pair) of the last change listed
 
     def in_payroll(day: dt.date):
-        if not scheduled:  # a plan from the start of the year: what was last listed
-            return entered[1] if entered else None
         latest = [item for item in scheduled if item[0] <= day]
         if entered and (not latest or entered[0] >= latest[-1][0]):
             return entered[1]
         return latest[-1][1] if latest else None
 
     def change(day: dt.date, pair: tuple[int, int], applies_to: str) -> dict:
-        return {"from": day.isoformat(), "deferral_pct": pct_value(pair[0]), "after_tax_pct": pct_value(pair[1]),
+        return {"from": iso_date(day), "deferral_pct": pct_value(pair[0]), "after_tax_pct": pct_value(pair[1]),
                 "submit_before": submit_before(day), "applies_to": applies_to}
 
+    dates, kinds = paychecks.dates, paychecks.kinds
     for i, pair in zip(paychecks.future, zip(deferral_pct, after_tax_pct)):
-        day, kind = paychecks.dates[i], paychecks.kinds[i]
+        kind = kinds[i]
         if separate and kind == "bonus":
-            out.append(change(day, pair, "bonus"))
-        elif kind != "rsu" and pair != in_payroll(day):
-            out.append(change(day, pair, "pay"))
-            entered = (day, pair)
+            out.append(change(dates[i], pair, "bonus"))
+        elif kind != "rsu":
+            # a plan from the start of the year: payroll applies what was last listed
+            current = in_payroll(dates[i]) if scheduled else entered and entered[1]
+            if pair != current:
+                entered = (dates[i], pair)
+                out.append(change(*entered, "pay"))
     return out
+
+
+def _submit_before(scenario: Scenario, paychecks: Paychecks):
+    """day -> the pay date (ISO text) before which an election for `day` must be submitted."""
+    lag = scenario.plan.election_lag
+    if not lag:
+        return iso_date  # before the paycheck it applies to, a bonus's too
+    regular = regular_dates_before(scenario) + sorted(
+        {d for d, k in zip(paychecks.dates, paychecks.kinds) if k == "regular"})
+
+    def submit_before(day: dt.date) -> str:
+        # payroll applies a change after `lag` regular paychecks; an off-cycle bonus counts
+        # the regular paychecks before it
+        before = bisect.bisect_left(regular, day)  # regular pay dates before `day`
+        index = max(before - lag, 0)
+        return iso_date(day if index == before else regular[index])
+
+    return submit_before
+
+
+@functools.lru_cache(maxsize=4096)
+def iso_date(day: dt.date) -> str:
+    """day.isoformat(), once per date: a batch's people share their pay dates."""
+    return day.isoformat()
 
 
 def _ytd(scenario: Scenario, rules: YearRules) -> dict:
@@ -199,14 +217,18 @@ def _first_reaching(values: list[int], start: int, limit: int) -> int | None:
     return None
 
 
-def _match_short(rules: YearRules, eligible: list[int], sim: Simulation, lagged: list[int], lag: int) -> list[str]:
+def _match_short(rules: YearRules, paychecks: Paychecks, sim: Simulation, lag: int) -> list[str]:
     """What the plan's match falls short of the formula's most on this pay, and why (a plan
     that matches bands of each paycheck's pay, with no true-up to make up the difference);
-    `lagged` are the rows an election lag keeps on the elections in force."""
+    `lag` is the election lag that keeps the first rows on the elections in force."""
     plan = rules.plan
     if plan.match_true_up or not rules.match or any(t.up_to_pct is None for t in rules.match):
         return []
-    most_of = {pay: most_on(rules.match, pay) for pay in set(eligible)}  # a year has few distinct pays
+    eligible = [paychecks.eligible[i] for i in paychecks.future]
+    # the most a paycheck's match can be (its deferral fills every band), from the solver's
+    # memory of match amounts; a year has few distinct pays
+    match_of = paycheck_match(rules.match, rules.match_greater_of)
+    most_of = {pay: match_of(pay, pay, 0) for pay in set(eligible)}
     most = [most_of[pay] for pay in eligible]
     cap = plan.match_annual_cap and max(plan.match_annual_cap - rules.ytd_match, 0)
     short = (min(sum(most), cap) if cap else sum(most)) - sum(sim.match)
@@ -214,6 +236,7 @@ def _match_short(rules: YearRules, eligible: list[int], sim: Simulation, lagged:
         return []
     unmatched = [k for k, (m, top) in enumerate(zip(sim.match, most)) if top - m > 1]
     catch_up = [k for k in unmatched if sim.catch_up[k] and not plan.match_catch_up]
+    lagged = lagged_rows(paychecks, lag)
     kept = [k for k in unmatched if k in lagged]
     if kept and len(kept) * 2 >= len(unmatched):
         why = f"the elections in force still apply to the next {lag} paycheck{'s' if lag > 1 else ''} (plan.election_lag)"
@@ -383,13 +406,21 @@ def _hce_warning(scenario: Scenario, totals: dict) -> list[str]:
     """R14: after-tax money of highly compensated employees may be refunded by the ACP test."""
     if not totals["after_tax"]:
         return []
-    try:  # HCE status for year Y looks at pay in Y-1 against that year's threshold
-        threshold = limits_for(scenario.tax_year - 1).hce_threshold
-    except PlannerError:
-        threshold = None
+    threshold, warning = _hce_rule(scenario.tax_year)
     pay = scenario.pay.prior_year_fica_wages or scenario.pay.salary
-    if threshold is None or pay <= threshold:
-        return []
-    return [f"Likely a highly compensated employee (pay above {money(threshold)}, the {scenario.tax_year - 1} "
-            f"threshold that decides it for {scenario.tax_year}): if the plan fails its ACP test, part of the "
-            "after-tax contributions may be refunded after year end."]
+    return [] if threshold is None or pay <= threshold else [warning]
+
+
+@functools.lru_cache(maxsize=64)
+def _hce_rule(tax_year: int) -> tuple[int | None, str]:
+    """The pay above which a person is likely an HCE in `tax_year`, and the warning that says
+    so (the same for every person of a year)."""
+    try:  # HCE status for year Y looks at pay in Y-1 against that year's threshold
+        threshold = limits_for(tax_year - 1).hce_threshold
+    except PlannerError:
+        return None, ""
+    if threshold is None:
+        return None, ""
+    return threshold, (f"Likely a highly compensated employee (pay above {money(threshold)}, the {tax_year - 1} "
+                       f"threshold that decides it for {tax_year}): if the plan fails its ACP test, part of the "
+                       "after-tax contributions may be refunded after year end.")

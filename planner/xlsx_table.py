@@ -22,6 +22,7 @@ class XlsxTable:
         self.letters = [_column_letters(i) for i in range(len(columns))]
         self.money = [' s="2"' if c in money else "" for c in columns]
         self.sheets, self.stream, self.rows, self.row = 0, None, [], MAX_ROWS
+        self.texts: dict[str, str] = {}  # short text -> its XML: summaries repeat their warnings and elections
 
     def _new_sheet(self) -> None:
         self._end_sheet()
@@ -46,15 +47,25 @@ class XlsxTable:
             self._new_sheet()
         self.row += 1
         n = self.row
-        cells = []
+        cells, texts = [], self.texts
         for letter, money, value in zip(self.letters, self.money, values):
             if isinstance(value, str):
-                cells.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is>{_xml_text(value)}</is></c>')
+                xml = texts.get(value) or self._text(value)
+                cells.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is>{xml}</is></c>')
             elif value is not None:  # an int or a float: repr is exact and valid XML
                 cells.append(f'<c r="{letter}{n}"{money}><v>{value!r}</v></c>')
         self.rows.append(f'<row r="{n}">{"".join(cells)}</row>')
         if len(self.rows) >= 1000:
             self._flush()
+
+    def _text(self, text: str) -> str:
+        """_xml_text(text), remembered for text of up to 1,000 characters (4,096 of them at most)."""
+        xml = _xml_text(text)
+        if len(text) <= 1000:
+            if len(self.texts) >= 4096:
+                self.texts.clear()
+            self.texts[text] = xml
+        return xml
 
     def _flush(self) -> None:
         self.stream.write("".join(self.rows).encode())
@@ -131,7 +142,7 @@ EXCEL_MAX_TEXT = 32_767  # characters a cell holds
 
 def _xml_text(text: str) -> str:
     text = text[:EXCEL_MAX_TEXT].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if _NOT_XML.search(text):
+    if not text.isprintable() or "_x" in text:  # what _NOT_XML matches is never printable
         text = _NOT_XML.sub(lambda m: "_x005F" + m[0] if len(m[0]) > 1 else f"_x{ord(m[0]):04X}_", text)
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     return f"<t{space}>{text}</t>"

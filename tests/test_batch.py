@@ -318,6 +318,20 @@ def test_xlsx_summary_without_rows_still_has_its_header(tmp_path):
     assert [c.value for c in sheet[1]] == SUMMARY_COLUMNS and sheet.max_row == 1
 
 
+def test_csv_record_is_what_csv_writer_writes():
+    """The summary's own CSV lines: byte for byte csv.writer's, safe_text applied."""
+    import io
+
+    from planner.export import csv_record
+
+    texts = ['say "hi"', "a,b", "two\nlines", "cr\r\nlf", "=1+2", "-3", "\tx", "", " edges ", "é ✓ 𝄞", "\x00", "'"]
+    rows = [texts, [None, 0.0, -1234.5, 1e21, 7, True, "plain"], ["only"], [""], [None], [], ["", None]]
+    for row in rows:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerow(["" if v is None else safe_text(v) for v in row])
+        assert csv_record(row) == out.getvalue(), row
+
+
 def test_a_carriage_return_in_a_cell_stays_in_its_row(tmp_path):
     """Unquoted, a bare CR would end the row for CSV readers, and what follows would be a row
     of its own, formula guard bypassed: it becomes a line feed, inside a quoted cell."""
