@@ -35,6 +35,7 @@ from .solver import MAX_TIED, Solution, round_down, round_up, shortfalls
 PCT_DEN = 100 * PCT_SCALE  # percent units x cents -> cents
 CHUNK = 1024  # people solved together: large enough to amortise numpy's per-call cost
 INT64_SAFE = 2 ** 62
+EVERYONE = slice(None)  # the chunk's people, in order
 
 
 def fits(rules, goal, fixed, cash) -> bool:
@@ -166,14 +167,15 @@ class _Chunk:
         """(N, G) levels of `person` (N,) -> (N, slots) cents each slot elects, in payroll's order."""
         return _pct(levels[:, self.date_of_slot], self.pay[person])
 
-    def amounts(self, levels):
+    # `people` (N,) say whose rows (N, K, ...) arrays of levels are, where not the chunk's in order
+    def amounts(self, levels, people=EVERYONE):
         """(P, K, G) levels -> (P, K, G) cents each pay date elects (its slots added)."""
-        slots = _pct(levels[..., self.date_of_slot], self.pay[:, None, :])
+        slots = _pct(levels[..., self.date_of_slot], self.pay[people, None, :])
         return slots if slots.shape[-1] == self.G else np.add.reduceat(slots, self.first_slot, axis=-1)
 
-    def totals(self, levels):
+    def totals(self, levels, people=EVERYONE):
         """(P, K, G) levels -> (P, K) cents they elect in all (over the slots: no empty b slot)."""
-        return _pct(levels[..., self.date_of_slot], self.pay[:, None, :]).sum(axis=2)
+        return _pct(levels[..., self.date_of_slot], self.pay[people, None, :]).sum(axis=2)
 
     def one_step(self):
         """(P, G) cents one step elects on each pay date."""
@@ -201,7 +203,7 @@ class _Chunk:
         return differ.sum(axis=1)
 
     # ---- the solver's base schedules and candidates
-    def even(self, hi, target):
+    def even(self, hi, target, people=EVERYONE):
         """solver._even over (P, K): the highest single level within target, clipped to hi."""
         step = self.step
         low = np.zeros(target.shape, np.int64)
@@ -211,7 +213,7 @@ class _Chunk:
             if not active.any():
                 return np.minimum(low[..., None] * step, hi)
             mid = (low + high + 1) // 2
-            ok = self.totals(np.minimum(mid[..., None] * step, hi)) <= target
+            ok = self.totals(np.minimum(mid[..., None] * step, hi), people) <= target
             low = np.where(active & ok, mid, low)
             high = np.where(active & ~ok, mid - 1, high)
 
@@ -250,14 +252,14 @@ class _Chunk:
             levels[:, g] = np.where(active, level, levels[:, g])
         return levels[:, None, :]
 
-    def candidates(self, base, hi) -> "_Runs":
+    def candidates(self, base, hi, people=EVERYONE) -> "_Runs":
         """solver._candidates for one base per (P, K): S = 2 (G + 1) slots in generation
         order, the base and one step more on the first k upgradable pay dates (k = 1..U),
         then on the last k (k = 1..U-1); totals and validity per slot, levels on demand."""
         step = self.step
-        runs = _Runs(base, self.live[:, None, :] & (base + step <= hi), self.G)
-        amount = self.amounts(base)
-        runs.totals = amount.sum(axis=2)[..., None] + runs.sums(self.amounts(base + step) - amount)
+        runs = _Runs(base, self.live[people, None, :] & (base + step <= hi), self.G)
+        amount = self.amounts(base, people)
+        runs.totals = amount.sum(axis=2)[..., None] + runs.sums(self.amounts(base + step, people) - amount)
         return runs
 
     def levels(self, runs: "_Runs", person, k, slot):
@@ -411,9 +413,10 @@ class _Chunk:
         at_target = np.maximum(room_at, 0)
         at_hi = np.minimum(round_down(plan.max_after_tax_pct, step),
                            np.maximum(plan.max_total_pct - d_levels, 0) // step * step)
-        a_runs = self.candidates(self.even(at_hi, at_target), at_hi)
-        options = a_runs.valid & d_ok[..., None] & ((a_runs.totals <= at_target[..., None]) | cuts[..., None])
-        after_tax = np.minimum(a_runs.totals, at_target[..., None])
+        a_runs, search = self.after_tax_runs(at_hi, at_target, d_ok)
+        a_totals = a_runs.totals[search, 0]
+        options = a_runs.valid[search, 0] & d_ok[..., None] & ((a_totals <= at_target[..., None]) | cuts[..., None])
+        after_tax = np.minimum(a_totals, at_target[..., None])
 
         # (4) the fewest changes among options close enough to the best
         best = np.where(options, after_tax, missing).max(axis=(1, 2))
@@ -426,7 +429,7 @@ class _Chunk:
             return [None] * P
         S = a_runs.valid.shape[2]
         which, slot = top.slot // S, top.slot % S
-        a_levels = self.levels(a_runs, top.person, which, slot)
+        a_levels = self.levels(a_runs, search[top.person, which], 0, slot)
         changes = self.changes(top.person, d_levels[top.person, which], a_levels)
         amount = after_tax.reshape(P, -1)[top.person, top.slot]
         rank = top.spread(-changes * (2 ** 40) + amount, np.iinfo(np.int64).min)
@@ -451,6 +454,24 @@ class _Chunk:
                      np.where(self.live, one_step, 0).max(axis=1).tolist())
         return [None if left else self.finish(problem, payroll(p), *values)
                 for p, (problem, (left, *values)) in enumerate(zip(self.problems, chosen))]
+
+    def after_tax_runs(self, hi, target, tied):
+        """The after-tax candidates of each person's tied deferrals (P, T), searched once where
+        they would be the same: tied deferrals have the same deferral and match, so the same
+        room, and their caps (hi (P, T, G)) differ only where a deferral leaves less than the
+        plan's total cap, which changes nothing up to a step above the first's even level.
+        Returns the runs (N, 1, S) and each tied deferral's row of them, (P, T)."""
+        P, T = tied.shape
+        first = self.even(hi[:, :1], target[:, :1])
+        reach = first.max(axis=2, keepdims=True) + self.step
+        own = tied & (np.minimum(hi, reach) != np.minimum(hi[:, :1], reach)).any(axis=2)
+        p, t = np.nonzero(own)
+        others = self.even(hi[p, t][:, None], target[p, t][:, None], p)
+        search = np.repeat(np.arange(P)[:, None], T, axis=1)
+        search[p, t] = P + np.arange(len(p))
+        people = np.concatenate([np.arange(P), p])
+        runs = self.candidates(np.concatenate([first, others]), np.concatenate([hi[:, :1], hi[p, t][:, None]]), people)
+        return runs, search
 
     def payroll(self, d_levels, a_levels):
         """simulate() of one schedule per person ((P, G) levels), as arrays: a function of
