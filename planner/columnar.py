@@ -88,6 +88,26 @@ def _pct(level, pay):
     return (level * pay * 2 + PCT_DEN) // (2 * PCT_DEN)
 
 
+# numpy's diff and take_along_axis are several times slower on short rows than the same
+# work on the flat array: these two do it flat
+
+def _steps(running):
+    """np.diff(running, axis=-1, prepend=0) of a 2-D array."""
+    flat = np.ascontiguousarray(running).reshape(-1)
+    out = np.empty_like(flat)
+    out[0] = flat[0]
+    np.subtract(flat[1:], flat[:-1], out=out[1:])
+    out = out.reshape(running.shape)
+    out[:, 0] = running[:, 0]
+    return out
+
+
+def _along(values, index):
+    """np.take_along_axis(values, index, axis=-1) of a 2-D array (index (N, M))."""
+    N, W = values.shape
+    return np.take(values.reshape(-1), index + (W * np.arange(N))[:, None])
+
+
 def _div_half_up(numerator, denominator: int):
     return (2 * numerator + denominator) // (2 * denominator)
 
@@ -149,6 +169,9 @@ class _Chunk:
         last_live = np.maximum.accumulate(np.where(live, np.arange(G), -1), axis=1)
         first_live = np.argmax(live, axis=1)
         self.carry_src = np.where(live, np.arange(G), np.where(last_live >= 0, last_live, first_live[:, None]))
+        # each pay date with pay after the first: the one with pay before it (else the date itself)
+        before = np.concatenate([np.full((P, 1), -1), last_live[:, :-1]], axis=1)
+        self.previous_live = np.where(live & (before >= 0), before, np.arange(G))
 
         def per_person(f):
             return np.array([f(*p) for p in problems], np.int64)
@@ -188,17 +211,17 @@ class _Chunk:
         return np.where(self.regular.any(axis=1), regular, live)
 
     def carry_over(self, levels):
-        """(P, K, G): a pay date without pay keeps the level of the one before it. Only the
+        """(P, G): a pay date without pay keeps the level of the one before it. Only the
         chosen schedule needs it: everything else reads the pay dates with pay alone."""
-        return np.take_along_axis(levels, self.carry_src[:, None, :], axis=2)
+        return _along(levels, self.carry_src)
 
     def changes(self, person, *streams):
         """Election changes after the first: pay dates with pay whose levels differ from the
         previous pay date with pay, in any stream; streams are (N, G) of `person` (N,)."""
+        previous = self.previous_live[person]
         differ = None
         for s in streams:
-            carried = np.take_along_axis(s, self.carry_src[person], axis=1)
-            step = carried[:, 1:] != carried[:, :-1]  # carried, a change falls on a pay date with pay
+            step = s != _along(s, previous)
             differ = step if differ is None else differ | step
         return differ.sum(axis=1)
 
@@ -289,7 +312,7 @@ class _Chunk:
             matchable = running  # per slot: the running sum less its catch-up band, when unmatched
             if not plan.match_catch_up:
                 matchable = np.minimum(running, np.maximum(g402, running - (stop - g402)))
-            slot_match = self.pay_band_match(np.diff(matchable, axis=1, prepend=0), self.pay[person])
+            slot_match = self.pay_band_match(_steps(matchable), self.pay[person])
             match = slot_match.sum(axis=1)
         else:
             slot_match = None
@@ -400,9 +423,9 @@ class _Chunk:
         if T == 0:
             return [None] * P
         order = order[:, :T]
-        d_flat = np.take_along_axis(at, order, axis=1)
+        d_flat = _along(at, order)
         d_levels = levels[d_flat]  # (P, T, G)
-        d_ok = np.take_along_axis(tied, order, axis=1)
+        d_ok = _along(tied, order)
         d_additions = additions[d_flat]
 
         # (3) after-tax in the room each deferral leaves
@@ -436,8 +459,8 @@ class _Chunk:
         choice = top.spread(np.arange(len(top.person)), 0)[np.arange(P), rank.argmax(axis=1)]  # the first maximum
 
         chosen_t = which[choice]
-        chosen_d = self.carry_over(d_levels[np.arange(P), chosen_t][:, None, :])[:, 0]
-        chosen_a = self.carry_over(a_levels[choice][:, None, :])[:, 0]
+        chosen_d = self.carry_over(d_levels[np.arange(P), chosen_t])
+        chosen_a = self.carry_over(a_levels[choice])
         payroll = self.payroll(chosen_d, chosen_a)
         everyone = np.arange(P)
 
@@ -445,7 +468,7 @@ class _Chunk:
             return self.live.any(axis=1) & np.where(self.live, levels >= cap, True).all(axis=1)
 
         def by_row(levels):  # Schedule.rows
-            return np.take_along_axis(levels, self.group_of_row, axis=1).tolist()
+            return _along(levels, self.group_of_row).tolist()
 
         chosen = zip(fallback.tolist(), by_row(chosen_d), by_row(chosen_a), target.tolist(),
                      at_cap(chosen_d, hi_level).tolist(), at_target[everyone, chosen_t].tolist(),
@@ -483,14 +506,14 @@ class _Chunk:
         stop, g402 = self.stop[:, None], self.g402[:, None]
         if plan.auto_stop_deferral:
             running = np.minimum(running, stop)
-        deferral = np.diff(running, axis=1, prepend=0)
-        catch_up = np.diff(np.clip(running - g402, 0, stop - g402), axis=1, prepend=0)
-        excess = np.diff(np.maximum(running - stop, 0), axis=1, prepend=0)
+        deferral = _steps(running)
+        catch_up = _steps(np.clip(running - g402, 0, stop - g402))
+        excess = _steps(np.maximum(running - stop, 0))
         base = deferral if plan.match_catch_up else deferral - catch_up
         if self.pay_bands:
             match = self.pay_band_match(base, pay)
         else:
-            match = np.diff(self.dollar_match(np.cumsum(base, axis=1)), axis=1, prepend=0)
+            match = _steps(self.dollar_match(np.cumsum(base, axis=1)))
         row_additions = deferral - catch_up - excess + match
         wanted_after_tax = self.wanted(a_levels, everyone)
         after_tax = wanted_after_tax
@@ -508,9 +531,9 @@ class _Chunk:
         sums = {key: values.sum(axis=1) for key, values in columns.items()}
         # slots back to the person's rows; a row without eligible pay reads the zero slot 2G
         zero = np.zeros((P, 1), np.int64)
-        columns = {key: np.take_along_axis(np.concatenate([values, zero], axis=1), self.slot_of_row, axis=1)
+        columns = {key: _along(np.concatenate([values, zero], axis=1), self.slot_of_row)
                    for key, values in columns.items()}
-        capped = np.take_along_axis(np.concatenate([capped, zero.astype(bool)], axis=1), self.slot_of_row, axis=1)
+        capped = _along(np.concatenate([capped, zero.astype(bool)], axis=1), self.slot_of_row)
         # as Python lists once for the chunk: people read their rows from these
         columns = {key: values.tolist() for key, values in columns.items()}
         capped, sums, limits = capped.tolist(), {key: values.tolist() for key, values in sums.items()}, self.limit.tolist()
@@ -557,7 +580,7 @@ class _Chunk:
         last = self.last_live()[:, None]
         on_last = self.date_of_slot == last  # (P, slots): the last pay date's slots
         most = np.where(on_last, self.pay_band_match(self.pay, self.pay), 0).sum(axis=1)
-        got = np.where(on_last, slots, 0).sum(axis=1) + np.take_along_axis(self.rows_in, last, axis=1)[:, 0]
+        got = np.where(on_last, slots, 0).sum(axis=1) + _along(self.rows_in, last)[:, 0]
         return window.spread(ok, False).any(axis=1) & (got < most)
 
     def last_live(self):
@@ -618,19 +641,19 @@ class _Runs:
         k, count = np.arange(G + 1), self.count[..., None]
         self.valid = np.concatenate([k <= count, (k >= 1) & (k <= count - 1)], axis=2)
         self.totals = None
+        # flat indexes for `sums`: each upgradable pay date's place in the prefix sums (P, K, G + 1),
+        # and the prefix sums a backward run of k takes the difference of
+        start = (np.arange(count.size) * (G + 1)).reshape(count.shape)
+        self.upgradable_at = np.flatnonzero(upgradable)
+        self.prefix_at = (start + self.rank + 1)[upgradable]
+        self.all_at, self.but_last_at = start + count, start + np.clip(count - k, 0, G)
 
     def sums(self, values):
         """(P, K, S): the sum of `values` (P, K, G) over the pay dates each slot's run raises."""
-        G = self.G
-        values = np.broadcast_to(values, self.upgradable.shape)
-        prefix = np.zeros(values.shape[:2] + (G + 2,), np.int64)  # prefix[k]: over the first k upgradable
-        np.put_along_axis(prefix, np.where(self.upgradable, self.rank + 1, G + 1),
-                          np.cumsum(np.where(self.upgradable, values, 0), axis=2), axis=2)
-        prefix = prefix[..., :G + 1]
-        count = self.count[..., None]
-        backward = (np.take_along_axis(prefix, count, axis=2)
-                    - np.take_along_axis(prefix, np.clip(count - np.arange(G + 1), 0, G), axis=2))
-        return np.concatenate([prefix, backward], axis=2)
+        prefix = np.zeros(self.count.size * (self.G + 1), np.int64)  # prefix[k]: over the first k upgradable
+        prefix[self.prefix_at] = np.cumsum(values * self.upgradable, axis=2).reshape(-1)[self.upgradable_at]
+        backward = prefix[self.all_at] - prefix[self.but_last_at]
+        return np.concatenate([prefix.reshape(backward.shape), backward], axis=2)
 
 
 class _Picks:
