@@ -108,6 +108,12 @@ def _along(values, index):
     return np.take(values.reshape(-1), index + (W * np.arange(N))[:, None])
 
 
+def _prefix(values, width: int):
+    """Sums of the first 0..width of each row of `values` (..., width), as (rows, width + 1)."""
+    values = values.reshape(-1, width)
+    return np.concatenate([np.zeros((len(values), 1), np.int64), np.cumsum(values, axis=1)], axis=1)
+
+
 def _div_half_up(numerator, denominator: int):
     return (2 * numerator + denominator) // (2 * denominator)
 
@@ -294,6 +300,16 @@ class _Chunk:
         raised = up & np.where(backward, rank >= count - run, rank < run)
         return runs.base[person, k] + self.step * raised
 
+    def scored_levels(self, runs: "_Runs", window: "_Picks", topped, flat):
+        """(N, G) levels of scored candidates (flat indexes (N,)): the window's candidates of
+        `runs`, then the `topped` schedules (N', G)."""
+        S, W = runs.valid.shape[2], len(window.person)
+        inside = np.minimum(flat, W - 1)
+        levels = self.levels(runs, window.person[inside], window.slot[inside] // S, window.slot[inside] % S)
+        outside = flat >= W
+        levels[outside] = topped[flat[outside] - W]
+        return levels
+
     # ---- payroll, closed form, with no after-tax
     def deferral_payroll(self, levels, person):
         """(N, G) deferral levels of `person` (N,) -> (deferral, additions, match, excess, match
@@ -305,19 +321,92 @@ class _Chunk:
         stop, g402 = self.stop[person, None], self.g402[person, None]
         if plan.auto_stop_deferral:
             running = np.minimum(running, stop)
-        deferral = running[:, -1]
-        catch_up = np.minimum(np.maximum(deferral - g402[:, 0], 0), (stop - g402)[:, 0])
-        excess = np.maximum(deferral - stop[:, 0], 0)
+        slot_match = match = None
         if self.pay_bands:
             matchable = running  # per slot: the running sum less its catch-up band, when unmatched
             if not plan.match_catch_up:
                 matchable = np.minimum(running, np.maximum(g402, running - (stop - g402)))
             slot_match = self.pay_band_match(_steps(matchable), self.pay[person])
             match = slot_match.sum(axis=1)
-        else:
-            slot_match = None
-            match = self.dollar_match(deferral if plan.match_catch_up else deferral - catch_up)
-        return deferral, deferral - catch_up - excess + match, match, excess, slot_match
+        return self.deferral_sums(running[:, -1], person, match) + (slot_match,)
+
+    def deferral_sums(self, deferral, person, match=None):
+        """(deferral, additions, match, excess) for each deferral (N,) of `person` (N,); the
+        match is given (bands of pay) or comes from the deferral (bands of dollars)."""
+        stop, g402 = self.stop[person], self.g402[person]
+        catch_up = np.minimum(np.maximum(deferral - g402, 0), stop - g402)
+        excess = np.maximum(deferral - stop, 0)
+        if match is None:
+            match = self.dollar_match(deferral if self.plan.match_catch_up else deferral - catch_up)
+        return deferral, deferral - catch_up - excess + match, match, excess
+
+    def run_payroll(self, runs: "_Runs", person, k, slot):
+        """deferral_payroll's sums for candidates (person, k, slot) of `runs`, each (N,), from
+        sums over runs rather than each candidate's levels, exact for the candidates it can
+        keep (no excess): the deferral is the total cut at the auto-stop, and the running sum
+        is matched (on bands of pay) slot by slot up to the slot where it passes the deferral
+        the plan matches (402(g), or the auto-stop with catch-up), that slot on the part below."""
+        plan, G, S = self.plan, self.G, self.pay.shape[1]
+        stop = self.stop[person]
+        total = runs.totals[person, k, slot]
+        deferral = np.minimum(total, stop) if plan.auto_stop_deferral else total
+        if not self.pay_bands:
+            return self.deferral_sums(deferral, person)
+        # each (person, k)'s sums over the slots before each slot (P K, S + 1): of the base's
+        # amounts and match, and of what one step more adds on the upgradable pay dates
+        pay = self.pay[:, None, :]
+        level, up = runs.base[..., self.date_of_slot], runs.upgradable[..., self.date_of_slot]
+        amount, more = _pct(level, pay), _pct(level + self.step, pay)
+        match, more_match = self.pay_band_match(amount, pay), self.pay_band_match(more, pay)
+        elected, extra = _prefix(amount, S), _prefix((more - amount) * up, S)
+        earned, extra_match = _prefix(match, S), _prefix((more_match - match) * up, S)
+        # a candidate raises the upgradable slots in [lo, hi): the first `run` or the last
+        row, run, backward = person * runs.count.shape[1] + k, slot % (G + 1), slot > G
+        first = runs.at_rank(self.first_slot, S)[row]
+        count = runs.count[person, k]
+        lo = np.where(backward, first[np.arange(len(row)), np.clip(count - run, 0, G)], 0)
+        hi = np.where(backward, S, first[np.arange(len(row)), run])
+
+        def through(sums, extra_sums, n):  # over the first n slots
+            return sums[row, n] + extra_sums[row, np.clip(n, lo, hi)] - extra_sums[row, lo]
+
+        def at_most(sums, limit):  # how many of each row's sums are at most `limit` (they rise)
+            return (sums[row] <= limit[:, None]).sum(axis=1)
+
+        # how many slots the running sum keeps within `matched`: before, in and after [lo, hi)
+        matched = stop if plan.match_catch_up else self.g402[person]
+        raised = extra[row, hi] - extra[row, lo]
+        within = (np.minimum(at_most(elected, matched), lo)
+                  + np.clip(at_most(elected + extra, matched + extra[row, lo]), lo, hi) - lo
+                  + np.clip(at_most(elected, matched - raised), hi, S + 1) - hi) - 1
+        left = matched - through(elected, extra, within)
+        part = self.pay_band_match(left, self.pay[person, np.minimum(within, S - 1)])
+        match = through(earned, extra_match, within) + np.where(within < S, part, 0)
+        return self.deferral_sums(deferral, person, match)
+
+    def run_changes(self, runs: "_Runs", person, k, slot):
+        """changes() of candidates (person, k, slot) of `runs`, each (N,), without their
+        levels: a run raises the upgradable pay dates before one pay date D (forward) or from
+        it (backward), so each two pay dates with pay in a row change as the base's with both
+        raised, or neither, except the two that end at D (only the earlier raised, or only D)."""
+        step, G = self.step, self.G
+        rows = runs.count.size
+        previous = np.broadcast_to(self.previous_live[:, None, :], runs.base.shape).reshape(rows, G)
+        base, up = runs.base.reshape(rows, G), runs.upgradable.reshape(rows, G)
+        base_before, up_before = _along(base, previous), _along(up, previous)
+        pair = previous != np.arange(G)
+        raised, raised_before = base + step * up, base_before + step * up_before
+        both, neither = _prefix(pair & (raised != raised_before), G), _prefix(pair & (base != base_before), G)
+        last = np.zeros((rows, 1), bool)  # D past the last pay date: no pair ends there
+        earlier = np.concatenate([pair & (base != raised_before), last], axis=1)
+        later = np.concatenate([pair & (raised != base_before), last], axis=1)
+        row, run, backward = person * runs.count.shape[1] + k, slot % (G + 1), slot > G
+        count = runs.count[person, k]
+        D = runs.at_rank(np.arange(G), G)[row, np.where(backward, np.clip(count - run, 0, G), run)]
+        after = np.minimum(D + 1, G)
+        forward = both[row, D] + earlier[row, D] + neither[row, G] - neither[row, after]
+        backward_changes = neither[row, D] + later[row, D] + both[row, G] - both[row, after]
+        return np.where(backward, backward_changes, forward)
 
     def pay_band_match(self, base, pay):
         """The match each slot's deferral `base` earns on its `pay`: bands of percent of pay."""
@@ -383,8 +472,9 @@ class _Chunk:
         # only the window is simulated: its candidates, flat, in generation order
         goal = self.goal_deferral
         window = _Picks(window)
-        levels = self.levels(runs, window.person, window.slot // S, window.slot % S)
-        deferral, additions, match, excess, slot_match = self.deferral_payroll(levels, window.person)
+        which, slot = window.slot // S, window.slot % S
+        deferral, additions, match, excess = self.run_payroll(runs, window.person, which, slot)
+        changes = self.run_changes(runs, window.person, which, slot)
         person = window.person
         ok = (excess <= 0) & (additions <= self.limit[person]) & ((goal[person] < 0) | (deferral <= np.maximum(goal[person], 0)))
         key = key[person, window.slot]
@@ -393,9 +483,9 @@ class _Chunk:
         # the last paycheck cut by the auto-stop below its match (a short one at the 401(a)(17)
         # limit): the schedules short of the target with that pay date raised are scored too
         match_min = round_up(full_match_pct(self.tiers), step)
-        picks = [window]
+        picks, more_levels = [window], np.zeros((0, G), np.int64)
         if match_min and self.pay_bands:
-            short = below & self.cut_short(window, ok, key, deferral, match, slot_match)
+            short = below & self.cut_short(runs, window, ok, key, deferral, match)
             if short.any():
                 more = _Picks(valid & (totals < t) & short[:, None])
                 more_levels, exists = self.topped(runs, more, totals, target, hi_level, match_min)
@@ -403,7 +493,8 @@ class _Chunk:
                 g = goal[more.person]
                 more_ok = exists & (ex <= 0) & (add <= self.limit[more.person]) & ((g < 0) | (d <= np.maximum(g, 0)))
                 picks.append(more)
-                levels, key = np.concatenate([levels, more_levels]), np.concatenate([key, target[more.person]])
+                changes = np.concatenate([changes, self.changes(more.person, more_levels)])
+                key = np.concatenate([key, target[more.person]])
                 deferral, additions = np.concatenate([deferral, d]), np.concatenate([additions, add])
                 match, ok = np.concatenate([match, m]), np.concatenate([ok, more_ok])
         scored = _Picks.joined(picks)  # (P, M): positions of the scored list, each a flat index
@@ -417,14 +508,14 @@ class _Chunk:
         tied = at_best & (deferral_at == np.where(at_best, deferral_at, missing).max(axis=1)[:, None])
         # equally good: fewest changes first, then in generation order; MAX_TIED go on
         M = tied.shape[1]
-        changes = self.changes(scored.person, levels)[at]
+        changes = changes[at]
         order = np.lexsort((np.broadcast_to(np.arange(M), (P, M)), changes, ~tied), axis=1)
         T = int(min(MAX_TIED, tied.sum(axis=1).max()))
         if T == 0:
             return [None] * P
         order = order[:, :T]
         d_flat = _along(at, order)
-        d_levels = levels[d_flat]  # (P, T, G)
+        d_levels = self.scored_levels(runs, window, more_levels, d_flat.reshape(-1)).reshape(P, T, G)
         d_ok = _along(tied, order)
         d_additions = additions[d_flat]
 
@@ -569,14 +660,16 @@ class _Chunk:
             found[p, s] = any(np.array_equal(mine, other) for other in theirs)
         return found
 
-    def cut_short(self, window: "_Picks", ok, key, deferral, match, slot_match):
+    def cut_short(self, runs: "_Runs", window: "_Picks", ok, key, deferral, match):
         """solver._Solver.cut_short: the best scored schedule (most deferral, then match; the
         first in the solver's order: keys descending, then generation order) pays the last
         pay date less than its full match. Values are flat over the window."""
         P, M = len(window.counts), window.width
         best = window.spread(np.where(ok, deferral * (2 ** 31) + match, -1), -1)
         first = np.lexsort((np.broadcast_to(np.arange(M), (P, M)), -window.spread(key, -1), -best), axis=1)[:, 0]
-        slots = slot_match[window.spread(np.arange(len(ok)), 0)[np.arange(P), first]]  # (P, slots)
+        chosen = window.spread(np.arange(len(ok)), 0)[np.arange(P), first]
+        levels = self.scored_levels(runs, window, np.zeros((0, self.G), np.int64), chosen)
+        slots = self.deferral_payroll(levels, np.arange(P))[4]  # (P, slots)
         last = self.last_live()[:, None]
         on_last = self.date_of_slot == last  # (P, slots): the last pay date's slots
         most = np.where(on_last, self.pay_band_match(self.pay, self.pay), 0).sum(axis=1)
@@ -647,6 +740,13 @@ class _Runs:
         self.upgradable_at = np.flatnonzero(upgradable)
         self.prefix_at = (start + self.rank + 1)[upgradable]
         self.all_at, self.but_last_at = start + count, start + np.clip(count - k, 0, G)
+
+    def at_rank(self, of_date, past_last: int):
+        """(P K, G + 1): `of_date` (G,) of the upgradable pay date of each rank; past_last
+        after the last."""
+        out = np.full(self.count.size * (self.G + 1), past_last, np.int64)
+        out[self.prefix_at - 1] = of_date[self.upgradable_at % self.G]
+        return out.reshape(-1, self.G + 1)
 
     def sums(self, values):
         """(P, K, S): the sum of `values` (P, K, G) over the pay dates each slot's run raises."""
