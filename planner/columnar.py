@@ -131,12 +131,14 @@ class _Chunk:
         self.plan, self.tiers, self.greater_of = rules0.plan, rules0.match, rules0.match_greater_of
         self.pay_bands = any(t.up_to_pct is not None for t in self.tiers)
         self.step = self.plan.pct_step
-        P, R, G = len(problems), max(len(p[3]) for p in problems), max(len(p[2]) for p in problems)
-        self.P, self.R, self.G = P, R, G
+        self.dates = np.fromiter((len(p[2]) for p in problems), np.int64, len(problems))  # each person's pay dates
+        P, G = len(problems), int(self.dates.max())
+        self.P, self.G = P, G
         # every person's rows, flat: their person, pay date (group) and eligible cents
         sizes = np.fromiter((len(p[3]) for p in problems), np.int64, P)
         person = np.repeat(np.arange(P), sizes)
-        row = np.arange(len(person)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        ends = np.cumsum(sizes)
+        self.bounds = list(zip((ends - sizes).tolist(), ends.tolist()))  # each person's flat rows
         group = np.fromiter(itertools.chain.from_iterable(p[2].group_of_row for p in problems), np.int64, len(person))
         cents = np.fromiter(itertools.chain.from_iterable(p[3] for p in problems), np.int64, len(person))
         # a row's place among the rows with eligible pay of its pay date (slot a, b)
@@ -151,11 +153,8 @@ class _Chunk:
         pay = np.zeros((P, G, 2), np.int64)
         ok = paid & (place < 2)
         pay[person[ok], group[ok], place[ok]] = cents[ok]
-        self.group_of_row = np.zeros((P, R), np.int64)
-        self.group_of_row[person, row] = group
-        self.dates = np.fromiter((len(p[2]) for p in problems), np.int64, P)  # each person's pay dates
-        slot_of_row = np.full((P, R), 2 * G, np.int64)  # 2G: a row without eligible pay (always 0)
-        slot_of_row[person[ok], row[ok]] = 2 * group[ok] + place[ok]
+        self.date_of_row = person * G + group  # flat, into (P, G)
+        slot_of_row = np.where(ok, 2 * group + place, 2 * G)  # 2G: a row without eligible pay (always 0)
         self.rows_in = np.bincount(key, minlength=P * G).reshape(P, G)
         self.pay_a, self.pay_b = pay[..., 0], pay[..., 1]
         used = np.stack([np.ones(G, bool), (self.pay_b > 0).any(axis=0)], axis=1).reshape(2 * G)
@@ -164,13 +163,14 @@ class _Chunk:
         self.first_slot = np.flatnonzero(slots % 2 == 0)  # each date's a slot
         compact = np.full(2 * G + 1, len(slots))  # the zero slot stays last
         compact[slots] = np.arange(len(slots))
-        slot_of_row = compact[slot_of_row]
+        self.slot_of_row = person * (len(slots) + 1) + compact[slot_of_row]  # flat, into (P, slots + 1)
         live = (self.pay_a + self.pay_b) > 0
         self.unfit |= ~live.any(axis=1)
-        regular = np.zeros((P, G), bool)
-        for p, problem in enumerate(problems):
-            regular[p, :len(problem[2])] = problem[2].regular
-        self.slot_of_row, self.live, self.regular = slot_of_row, live, regular & live
+        dates = int(self.dates.sum())
+        regular = np.zeros(P * G, bool)  # flat: each person's pay dates from the first
+        regular[np.arange(dates) + np.repeat(np.arange(P) * G - (np.cumsum(self.dates) - self.dates), self.dates)] = \
+            np.fromiter(itertools.chain.from_iterable(p[2].regular for p in problems), bool, dates)
+        self.live, self.regular = live, regular.reshape(P, G) & live
         # carry-over source: a pay date without pay keeps the pay election before it (the first one's before any)
         last_live = np.maximum.accumulate(np.where(live, np.arange(G), -1), axis=1)
         first_live = np.argmax(live, axis=1)
@@ -558,16 +558,14 @@ class _Chunk:
         def at_cap(levels, cap):  # solver.binding: every pay date with pay at its cap (no floor here)
             return self.live.any(axis=1) & np.where(self.live, levels >= cap, True).all(axis=1)
 
-        def by_row(levels):  # Schedule.rows
-            return _along(levels, self.group_of_row).tolist()
-
-        chosen = zip(fallback.tolist(), by_row(chosen_d), by_row(chosen_a), target.tolist(),
+        d_rows, a_rows = chosen_d.reshape(-1)[self.date_of_row].tolist(), chosen_a.reshape(-1)[self.date_of_row].tolist()
+        chosen = zip(fallback.tolist(), self.bounds, target.tolist(),
                      at_cap(chosen_d, hi_level).tolist(), at_target[everyone, chosen_t].tolist(),
                      at_cap(chosen_a, at_hi[everyone, chosen_t]).tolist(),
                      np.where(np.arange(G) < self.dates[:, None], chosen_d, 0).max(axis=1).tolist(),
                      np.where(self.live, one_step, 0).max(axis=1).tolist())
-        return [None if left else self.finish(problem, payroll(p), *values)
-                for p, (problem, (left, *values)) in enumerate(zip(self.problems, chosen))]
+        return [None if left else self.finish(problem, payroll(p), d_rows[start:end], a_rows[start:end], *values)
+                for p, (problem, (left, (start, end), *values)) in enumerate(zip(self.problems, chosen))]
 
     def after_tax_runs(self, hi, target, tied):
         """The after-tax candidates of each person's tied deferrals (P, T), searched once where
@@ -617,30 +615,25 @@ class _Chunk:
         additions = row_additions + after_tax
         roth = np.where(self.roth_deferrals[:, None], deferral, np.where(self.roth_catch_up[:, None], catch_up, 0))
         capped = (deferral < wanted) | (after_tax < wanted_after_tax)
-        columns = {"deferral": deferral, "pretax": deferral - roth, "roth": roth, "catch_up": catch_up,
-                   "excess_deferral": excess, "after_tax": after_tax, "match": match, "additions": additions}
-        sums = {key: values.sum(axis=1) for key, values in columns.items()}
-        # slots back to the person's rows; a row without eligible pay reads the zero slot 2G
-        zero = np.zeros((P, 1), np.int64)
-        columns = {key: _along(np.concatenate([values, zero], axis=1), self.slot_of_row)
-                   for key, values in columns.items()}
-        capped = _along(np.concatenate([capped, zero.astype(bool)], axis=1), self.slot_of_row)
-        # as Python lists once for the chunk: people read their rows from these
-        columns = {key: values.tolist() for key, values in columns.items()}
-        capped, sums, limits = capped.tolist(), {key: values.tolist() for key, values in sums.items()}, self.limit.tolist()
+        # Simulation's row fields, in its order (spillover none, `capped` a bool), and sums of the
+        # amounts; as Python lists once for the chunk: people read their rows from these
+        zero = np.zeros_like(deferral)
+        columns = [deferral, deferral - roth, roth, catch_up, excess, after_tax, zero, match, capped, additions]
+        sums = np.stack([values.sum(axis=1) for values in columns[:6] + [match, additions]], axis=1).tolist()
+        # slots back to the people's rows, flat; a row without eligible pay reads a zero slot
+        columns = [np.concatenate([values, zero[:, :1]], axis=1).reshape(-1)[self.slot_of_row].tolist()
+                   for values in columns]
+        limits, bounds = self.limit.tolist(), self.bounds
 
         def simulation(p: int) -> Simulation:
-            n = len(self.problems[p][3])
-            rows = {key: values[p][:n] for key, values in columns.items()}
-            s = {key: values[p] for key, values in sums.items()}
-            limit = limits[p]
-            totals = {"deferral": s["deferral"], "pretax": s["pretax"], "roth": s["roth"], "catch_up": s["catch_up"],
-                      "after_tax": s["after_tax"], "match": s["match"], "true_up": 0,
-                      "annual_additions": s["additions"], "ytd_annual_additions": 0,
-                      "excess_deferral": s["excess_deferral"],
-                      "excess_annual_additions": max(s["additions"] - limit, 0), "excess_after_tax_cap": 0}
-            totals["excess"] = totals["excess_deferral"] + totals["excess_annual_additions"]
-            return Simulation(spillover=[0] * n, capped=capped[p][:n], true_up=0, totals=totals, **rows)
+            start, end = bounds[p]
+            d, pretax, roth, catch_up, excess, after_tax, match, additions = sums[p]
+            over = max(additions - limits[p], 0)
+            totals = {"deferral": d, "pretax": pretax, "roth": roth, "catch_up": catch_up, "after_tax": after_tax,
+                      "match": match, "true_up": 0, "annual_additions": additions, "ytd_annual_additions": 0,
+                      "excess_deferral": excess, "excess_annual_additions": over, "excess_after_tax_cap": 0,
+                      "excess": excess + over}
+            return Simulation(*[values[start:end] for values in columns], 0, totals)
 
         return simulation
 
@@ -710,7 +703,7 @@ class _Chunk:
     def finish(self, problem, sim: Simulation, d_rows, a_rows, d_target, d_at_cap, a_target, a_at_cap,
                top_level, largest_step):
         """The chosen schedule's Solution, its shortfalls worded as the solver words them."""
-        rules, goal, _schedule, eligible, _fixed, cash = problem
+        rules, goal, _schedule, _eligible, _fixed, cash = problem
         t = sim.totals
         if (t["excess_deferral"] or t["excess_annual_additions"]
                 or (goal.deferral != MAX and t["deferral"] > goal.deferral)
@@ -719,8 +712,7 @@ class _Chunk:
         warnings = shortfalls(rules, cash, d_target - t["deferral"], "plan" if d_at_cap else None,
                               a_target - t["after_tax"], "plan" if a_at_cap else None, top_level, largest_step,
                               rules.annual_additions_limit - t["annual_additions"])
-        n = len(eligible)
-        return Solution(d_rows[:n], a_rows[:n], sim, warnings)
+        return Solution(d_rows, a_rows, sim, warnings)
 
 
 class _Runs:
