@@ -607,11 +607,10 @@ class _Chunk:
         wanted_after_tax = self.wanted(a_levels, everyone)
         after_tax = wanted_after_tax
         if plan.auto_stop_after_tax:  # payroll sees only the year so far: cut row by row
-            after_tax = np.empty_like(wanted_after_tax)
-            so_far, taken = np.cumsum(row_additions, axis=1), np.zeros(P, np.int64)
-            for k in range(pay.shape[1]):
-                after_tax[:, k] = np.minimum(wanted_after_tax[:, k], np.maximum(self.limit - so_far[:, k] - taken, 0))
-                taken += after_tax[:, k]
+            # the additions before each slot's after-tax, had none been cut: after the first cut
+            # (to the limit) they are past the limit, so this slot's room is the same as payroll's
+            before = np.cumsum(row_additions + wanted_after_tax, axis=1) - wanted_after_tax
+            after_tax = np.minimum(np.maximum(self.limit[:, None] - before, 0), wanted_after_tax)
         additions = row_additions + after_tax
         roth = np.where(self.roth_deferrals[:, None], deferral, np.where(self.roth_catch_up[:, None], catch_up, 0))
         capped = (deferral < wanted) | (after_tax < wanted_after_tax)

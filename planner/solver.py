@@ -115,7 +115,7 @@ class Schedule:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: a frozen dataclass takes several times as long to build
 class Solution:
     deferral_pct: list[int]  # per row still to be paid, PCT_SCALE units
     after_tax_pct: list[int]
