@@ -131,11 +131,17 @@ class _Chunk:
         self.plan, self.tiers, self.greater_of = rules0.plan, rules0.match, rules0.match_greater_of
         self.pay_bands = any(t.up_to_pct is not None for t in self.tiers)
         self.step = self.plan.pct_step
-        self.dates = np.fromiter((len(p[2]) for p in problems), np.int64, len(problems))  # each person's pay dates
-        P, G = len(problems), int(self.dates.max())
+        # what each person's rules and goal say, read in one pass (-1: a goal of MAX)
+        (sizes, self.dates, self.g402, self.catch_up, self.limit, self.goal_deferral, self.goal_after_tax,
+         roth_deferrals, roth_catch_up) = np.array(
+            [(len(eligible), len(schedule), r.deferral_limit, r.catch_up_limit, r.annual_additions_limit,
+              -1 if g.deferral == MAX else g.deferral, -1 if g.after_tax == MAX else g.after_tax,
+              r.roth_deferrals, r.roth_catch_up) for r, g, schedule, eligible, *_ in problems], np.int64).T.copy()
+        self.stop = self.g402 + self.catch_up
+        self.roth_deferrals, self.roth_catch_up = roth_deferrals.astype(bool), roth_catch_up.astype(bool)
+        P, G = len(problems), int(self.dates.max())  # dates: each person's pay dates
         self.P, self.G = P, G
         # every person's rows, flat: their person, pay date (group) and eligible cents
-        sizes = np.fromiter((len(p[3]) for p in problems), np.int64, P)
         person = np.repeat(np.arange(P), sizes)
         ends = np.cumsum(sizes)
         self.bounds = list(zip((ends - sizes).tolist(), ends.tolist()))  # each person's flat rows
@@ -178,18 +184,6 @@ class _Chunk:
         # each pay date with pay after the first: the one with pay before it (else the date itself)
         before = np.concatenate([np.full((P, 1), -1), last_live[:, :-1]], axis=1)
         self.previous_live = np.where(live & (before >= 0), before, np.arange(G))
-
-        def per_person(f):
-            return np.array([f(*p) for p in problems], np.int64)
-
-        self.g402 = per_person(lambda r, *_: r.deferral_limit)
-        self.stop = per_person(lambda r, *_: r.deferral_limit + r.catch_up_limit)
-        self.catch_up = per_person(lambda r, *_: r.catch_up_limit)
-        self.limit = per_person(lambda r, *_: r.annual_additions_limit)
-        self.goal_deferral = per_person(lambda r, g, *_: -1 if g.deferral == MAX else g.deferral)
-        self.goal_after_tax = per_person(lambda r, g, *_: -1 if g.after_tax == MAX else g.after_tax)
-        self.roth_deferrals = per_person(lambda r, *_: r.roth_deferrals).astype(bool)
-        self.roth_catch_up = per_person(lambda r, *_: r.roth_catch_up).astype(bool)
 
     # ---- amounts on the grid
     def wanted(self, levels, person):
