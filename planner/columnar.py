@@ -114,6 +114,17 @@ def _prefix(values, width: int):
     return np.concatenate([np.zeros((len(values), 1), np.int64), np.cumsum(values, axis=1)], axis=1)
 
 
+def _at_most(sums, row, limit):
+    """How many of the sums in row `row` of `sums` (rows, W), each row rising from 0, are at
+    most `limit` (N,): one binary search over the rows end to end, each lifted past the last."""
+    rows, width = sums.shape
+    lift = int(sums.max()) + 2
+    if rows * lift >= INT64_SAFE:
+        return (sums[row] <= limit[:, None]).sum(axis=1)
+    lifted = (sums + lift * np.arange(rows)[:, None]).reshape(-1)
+    return np.searchsorted(lifted, np.clip(limit, -1, lift - 2) + lift * row, side="right") - width * row
+
+
 def _div_half_up(numerator, denominator: int):
     return (2 * numerator + denominator) // (2 * denominator)
 
@@ -356,16 +367,16 @@ class _Chunk:
         earned, extra_match = _prefix(match, S), _prefix((more_match - match) * up, S)
         # a candidate raises the upgradable slots in [lo, hi): the first `run` or the last
         row, run, backward = person * runs.count.shape[1] + k, slot % (G + 1), slot > G
-        first = runs.at_rank(self.first_slot, S)[row]
+        first = runs.at_rank(self.first_slot, S)
         count = runs.count[person, k]
-        lo = np.where(backward, first[np.arange(len(row)), np.clip(count - run, 0, G)], 0)
-        hi = np.where(backward, S, first[np.arange(len(row)), run])
+        lo = np.where(backward, first[row, np.clip(count - run, 0, G)], 0)
+        hi = np.where(backward, S, first[row, run])
 
         def through(sums, extra_sums, n):  # over the first n slots
             return sums[row, n] + extra_sums[row, np.clip(n, lo, hi)] - extra_sums[row, lo]
 
-        def at_most(sums, limit):  # how many of each row's sums are at most `limit` (they rise)
-            return (sums[row] <= limit[:, None]).sum(axis=1)
+        def at_most(sums, limit):  # how many of each row's sums are at most `limit`
+            return _at_most(sums, row, limit)
 
         # how many slots the running sum keeps within `matched`: before, in and after [lo, hi)
         matched = stop if plan.match_catch_up else self.g402[person]
