@@ -154,8 +154,10 @@ class _Chunk:
         self.P, self.G = P, G
         # every person's rows, flat: their person, pay date (group) and eligible cents
         person = np.repeat(np.arange(P), sizes)
-        ends = np.cumsum(sizes)
-        self.bounds = list(zip((ends - sizes).tolist(), ends.tolist()))  # each person's flat rows
+        # the people with n rows, and their rows' flat indexes (people, n), for each n
+        starts = np.cumsum(sizes) - sizes
+        self.row_groups = [(people, starts[people][:, None] + np.arange(n))
+                           for n in np.unique(sizes).tolist() for people in [np.flatnonzero(sizes == n)]]
         group = np.fromiter(itertools.chain.from_iterable(p[2].group_of_row for p in problems), np.int64, len(person))
         cents = np.fromiter(itertools.chain.from_iterable(p[3] for p in problems), np.int64, len(person))
         # a row's place among the rows with eligible pay of its pay date (slot a, b)
@@ -563,14 +565,14 @@ class _Chunk:
         def at_cap(levels, cap):  # solver.binding: every pay date with pay at its cap (no floor here)
             return self.live.any(axis=1) & np.where(self.live, levels >= cap, True).all(axis=1)
 
-        d_rows, a_rows = chosen_d.reshape(-1)[self.date_of_row].tolist(), chosen_a.reshape(-1)[self.date_of_row].tolist()
-        chosen = zip(fallback.tolist(), self.bounds, target.tolist(),
+        rows = self.by_person([chosen_d.reshape(-1)[self.date_of_row], chosen_a.reshape(-1)[self.date_of_row]])
+        chosen = zip(fallback.tolist(), rows, target.tolist(),
                      at_cap(chosen_d, hi_level).tolist(), at_target[everyone, chosen_t].tolist(),
                      at_cap(chosen_a, at_hi[everyone, chosen_t]).tolist(),
                      np.where(np.arange(G) < self.dates[:, None], chosen_d, 0).max(axis=1).tolist(),
                      np.where(self.live, one_step, 0).max(axis=1).tolist())
-        return [None if left else self.finish(problem, payroll(p), d_rows[start:end], a_rows[start:end], *values)
-                for p, (problem, (left, (start, end), *values)) in enumerate(zip(self.problems, chosen))]
+        return [None if left else self.finish(problem, payroll(p), *values)
+                for p, (problem, (left, *values)) in enumerate(zip(self.problems, chosen))]
 
     def after_tax_runs(self, hi, target, tied):
         """The after-tax candidates of each person's tied deferrals (P, T), searched once where
@@ -624,22 +626,29 @@ class _Chunk:
         zero = np.zeros_like(deferral)
         columns = [deferral, deferral - roth, roth, catch_up, excess, after_tax, zero, match, capped, additions]
         sums = np.stack([values.sum(axis=1) for values in columns[:6] + [match, additions]], axis=1).tolist()
-        # slots back to the people's rows, flat; a row without eligible pay reads a zero slot
-        columns = [np.concatenate([values, zero[:, :1]], axis=1).reshape(-1)[self.slot_of_row].tolist()
-                   for values in columns]
-        limits, bounds = self.limit.tolist(), self.bounds
+        # slots back to the people's rows; a row without eligible pay reads a zero slot
+        rows = self.by_person([np.concatenate([values, np.zeros((P, 1), values.dtype)], axis=1).reshape(-1)[self.slot_of_row]
+                               for values in columns])
+        limits = self.limit.tolist()
 
         def simulation(p: int) -> Simulation:
-            start, end = bounds[p]
             d, pretax, roth, catch_up, excess, after_tax, match, additions = sums[p]
             over = max(additions - limits[p], 0)
             totals = {"deferral": d, "pretax": pretax, "roth": roth, "catch_up": catch_up, "after_tax": after_tax,
                       "match": match, "true_up": 0, "annual_additions": additions, "ytd_annual_additions": 0,
                       "excess_deferral": excess, "excess_annual_additions": over, "excess_after_tax_cap": 0,
                       "excess": excess + over}
-            return Simulation(*[values[start:end] for values in columns], 0, totals)
+            return Simulation(*rows[p], 0, totals)
 
         return simulation
+
+    def by_person(self, columns):
+        """Columns of everyone's rows, flat (rows,) each -> each person's list of their rows of each."""
+        out = [None] * self.P
+        for people, index in self.row_groups:  # people with as many rows: their lists straight from numpy
+            for p, *lists in zip(people.tolist(), *[values[index].tolist() for values in columns]):
+                out[p] = lists
+        return out
 
     def repeats(self, runs: "_Runs"):
         """(P, S) whether each candidate of the second base equals a valid one of the first:
@@ -704,7 +713,7 @@ class _Chunk:
         levels[rows, last] = high * step
         return levels, exists
 
-    def finish(self, problem, sim: Simulation, d_rows, a_rows, d_target, d_at_cap, a_target, a_at_cap,
+    def finish(self, problem, sim: Simulation, rows, d_target, d_at_cap, a_target, a_at_cap,
                top_level, largest_step):
         """The chosen schedule's Solution, its shortfalls worded as the solver words them."""
         rules, goal, _schedule, _eligible, _fixed, cash = problem
@@ -716,7 +725,7 @@ class _Chunk:
         warnings = shortfalls(rules, cash, d_target - t["deferral"], "plan" if d_at_cap else None,
                               a_target - t["after_tax"], "plan" if a_at_cap else None, top_level, largest_step,
                               rules.annual_additions_limit - t["annual_additions"])
-        return Solution(d_rows, a_rows, sim, warnings)
+        return Solution(*rows, sim, warnings)
 
 
 class _Runs:
