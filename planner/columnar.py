@@ -658,12 +658,14 @@ class _Chunk:
         weights = weights[:, None, :]  # pay dates without pay change nothing: they weigh nothing
         hashes = (runs.base * weights).sum(axis=2)[..., None] + runs.sums(self.step * weights)  # wraps: a hash
         same = (hashes[:, 1, :, None] == hashes[:, 0, None, :]) & runs.valid[:, 0, None, :]
-        found = same.any(axis=2)
-        for p, s in zip(*np.nonzero(found)):
-            olds = np.nonzero(same[p, s])[0]
-            mine = self.levels(runs, np.array([p]), np.array([1]), np.array([s]))[0, self.live[p]]
-            theirs = self.levels(runs, np.full(len(olds), p), np.zeros(len(olds), np.int64), olds)[:, self.live[p]]
-            found[p, s] = any(np.array_equal(mine, other) for other in theirs)
+        person, new = np.nonzero(same.any(axis=2))  # each pair of equal hashes, checked all at once
+        pair, old = np.nonzero(same[person, new])
+        person, new = person[pair], new[pair]
+        mine = self.levels(runs, person, np.ones_like(person), new)
+        theirs = self.levels(runs, person, np.zeros_like(person), old)
+        equal = ((mine == theirs) | ~self.live[person]).all(axis=1)
+        found = np.zeros(same.shape[:2], bool)
+        found[person[equal], new[equal]] = True
         return found
 
     def cut_short(self, runs: "_Runs", window: "_Picks", ok, key, deferral, match):
