@@ -534,17 +534,25 @@ class _Chunk:
         at_target = np.maximum(room_at, 0)
         at_hi = np.minimum(round_down(plan.max_after_tax_pct, step),
                            np.maximum(plan.max_total_pct - d_levels, 0) // step * step)
-        a_runs, search = self.after_tax_runs(at_hi, at_target, d_ok)
-        a_totals = a_runs.totals[search, 0]
-        options = a_runs.valid[search, 0] & d_ok[..., None] & ((a_totals <= at_target[..., None]) | cuts[..., None])
-        after_tax = np.minimum(a_totals, at_target[..., None])
+        # options and their tiers per search (row): a person's tied deferrals share room and
+        # cut (their first's), and each search is of a tied deferral (see after_tax_runs)
+        a_runs, search, people = self.after_tax_runs(at_hi, at_target, d_ok)
+        a_totals, room = a_runs.totals[:, 0], at_target[people, :1]
+        options = a_runs.valid[:, 0] & ((a_totals <= room) | cuts[people, :1])
+        after_tax = np.minimum(a_totals, room)
+
+        def most(values):  # (rows, S) -> each person's most over their rows
+            out = np.full(P, missing)
+            np.maximum.at(out, people, values.max(axis=1))
+            return out
 
         # (4) the fewest changes among options close enough to the best
-        best = np.where(options, after_tax, missing).max(axis=(1, 2))
+        best = most(np.where(options, after_tax, missing))
         close = 0 if plan.auto_stop_after_tax else np.maximum(smallest - 1, 0)
         enough_at = np.minimum(best, np.where(d_ok, at_target, missing).max(axis=1) - close)
-        tier = np.where(options, np.minimum(after_tax, enough_at[:, None, None]), missing)
-        top = _Picks((options & (tier == tier.max(axis=(1, 2))[:, None, None])).reshape(P, -1))
+        tier = np.where(options, np.minimum(after_tax, enough_at[people, None]), missing)
+        at_top = options & (tier == most(tier)[people, None])
+        top = _Picks((at_top[search] & d_ok[..., None]).reshape(P, -1))
         fallback |= top.counts == 0  # (only people already left to the scalar solver)
         if fallback.all():
             return [None] * P
@@ -552,7 +560,7 @@ class _Chunk:
         which, slot = top.slot // S, top.slot % S
         a_levels = self.levels(a_runs, search[top.person, which], 0, slot)
         changes = self.changes(top.person, d_levels[top.person, which], a_levels)
-        amount = after_tax.reshape(P, -1)[top.person, top.slot]
+        amount = after_tax[search[top.person, which], slot]
         rank = top.spread(-changes * (2 ** 40) + amount, np.iinfo(np.int64).min)
         choice = top.spread(np.arange(len(top.person)), 0)[np.arange(P), rank.argmax(axis=1)]  # the first maximum
 
@@ -579,7 +587,7 @@ class _Chunk:
         they would be the same: tied deferrals have the same deferral and match, so the same
         room, and their caps (hi (P, T, G)) differ only where a deferral leaves less than the
         plan's total cap, which changes nothing up to a step above the first's even level.
-        Returns the runs (N, 1, S) and each tied deferral's row of them, (P, T)."""
+        Returns the runs (N, 1, S), each tied deferral's row of them (P, T), and each row's person."""
         P, T = tied.shape
         first = self.even(hi[:, :1], target[:, :1])
         reach = first.max(axis=2, keepdims=True) + self.step
@@ -590,7 +598,7 @@ class _Chunk:
         search[p, t] = P + np.arange(len(p))
         people = np.concatenate([np.arange(P), p])
         runs = self.candidates(np.concatenate([first, others]), np.concatenate([hi[:, :1], hi[p, t][:, None]]), people)
-        return runs, search
+        return runs, search, people
 
     def payroll(self, d_levels, a_levels):
         """simulate() of one schedule per person ((P, G) levels), as arrays: a function of
