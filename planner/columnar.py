@@ -9,6 +9,10 @@ same choice of after-tax option. What makes it cheap:
 - Payroll without [taxes], [ytd] or a lag is closed-form: deferral is the running sum of
   the elected amounts cut at the auto-stop, catch-up and excess are bands of that running
   sum, the match is per row (bands of pay) or a curve of the running sum (bands of dollars).
+- A candidate is its base with one step more on a run of pay dates, so what the scoring
+  needs of it (totals, payroll's sums, election changes) are sums over its run: prefix sums
+  of the base, read at the run's ends, never a candidate's own levels (`run_payroll`,
+  `run_changes`); levels are built only for the few schedules carried on.
 - After-tax never feeds back into deferral or match there, so an after-tax option is
   valid exactly when the solver keeps it (within the room, or cut by payroll's auto-stop),
   and the first option in the solver's order is its choice, with no simulation at all.
@@ -377,15 +381,12 @@ class _Chunk:
         def through(sums, extra_sums, n):  # over the first n slots
             return sums[row, n] + extra_sums[row, np.clip(n, lo, hi)] - extra_sums[row, lo]
 
-        def at_most(sums, limit):  # how many of each row's sums are at most `limit`
-            return _at_most(sums, row, limit)
-
         # how many slots the running sum keeps within `matched`: before, in and after [lo, hi)
         matched = stop if plan.match_catch_up else self.g402[person]
         raised = extra[row, hi] - extra[row, lo]
-        within = (np.minimum(at_most(elected, matched), lo)
-                  + np.clip(at_most(elected + extra, matched + extra[row, lo]), lo, hi) - lo
-                  + np.clip(at_most(elected, matched - raised), hi, S + 1) - hi) - 1
+        within = (np.minimum(_at_most(elected, row, matched), lo)
+                  + np.clip(_at_most(elected + extra, row, matched + extra[row, lo]), lo, hi) - lo
+                  + np.clip(_at_most(elected, row, matched - raised), hi, S + 1) - hi) - 1
         left = matched - through(elected, extra, within)
         part = self.pay_band_match(left, self.pay[person, np.minimum(within, S - 1)])
         match = through(earned, extra_match, within) + np.where(within < S, part, 0)
