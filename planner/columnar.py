@@ -9,6 +9,10 @@ same choice of after-tax option. What makes it cheap:
 - Payroll without [taxes], [ytd] or a lag is closed-form: deferral is the running sum of
   the elected amounts cut at the auto-stop, catch-up and excess are bands of that running
   sum, the match is per row (bands of pay) or a curve of the running sum (bands of dollars).
+- A candidate is its base with one step more on a run of pay dates, so what the scoring
+  needs of it (totals, payroll's sums, election changes) are sums over its run: prefix sums
+  of the base, read at the run's ends, never a candidate's own levels (`run_payroll`,
+  `run_changes`); levels are built only for the few schedules carried on.
 - After-tax never feeds back into deferral or match there, so an after-tax option is
   valid exactly when the solver keeps it (within the room, or cut by payroll's auto-stop),
   and the first option in the solver's order is its choice, with no simulation at all.
@@ -35,6 +39,7 @@ from .solver import MAX_TIED, Solution, round_down, round_up, shortfalls
 PCT_DEN = 100 * PCT_SCALE  # percent units x cents -> cents
 CHUNK = 1024  # people solved together: large enough to amortise numpy's per-call cost
 INT64_SAFE = 2 ** 62
+EVERYONE = slice(None)  # the chunk's people, in order
 
 
 def fits(rules, goal, fixed, cash) -> bool:
@@ -87,6 +92,43 @@ def _pct(level, pay):
     return (level * pay * 2 + PCT_DEN) // (2 * PCT_DEN)
 
 
+# numpy's diff and take_along_axis are several times slower on short rows than the same
+# work on the flat array: these two do it flat
+
+def _steps(running):
+    """np.diff(running, axis=-1, prepend=0) of a 2-D array."""
+    flat = np.ascontiguousarray(running).reshape(-1)
+    out = np.empty_like(flat)
+    out[0] = flat[0]
+    np.subtract(flat[1:], flat[:-1], out=out[1:])
+    out = out.reshape(running.shape)
+    out[:, 0] = running[:, 0]
+    return out
+
+
+def _along(values, index):
+    """np.take_along_axis(values, index, axis=-1) of a 2-D array (index (N, M))."""
+    N, W = values.shape
+    return np.take(values.reshape(-1), index + (W * np.arange(N))[:, None])
+
+
+def _prefix(values, width: int):
+    """Sums of the first 0..width of each row of `values` (..., width), as (rows, width + 1)."""
+    values = values.reshape(-1, width)
+    return np.concatenate([np.zeros((len(values), 1), np.int64), np.cumsum(values, axis=1)], axis=1)
+
+
+def _at_most(sums, row, limit):
+    """How many of the sums in row `row` of `sums` (rows, W), each row rising from 0, are at
+    most `limit` (N,): one binary search over the rows end to end, each lifted past the last."""
+    rows, width = sums.shape
+    lift = int(sums.max()) + 2
+    if rows * lift >= INT64_SAFE:
+        return (sums[row] <= limit[:, None]).sum(axis=1)
+    lifted = (sums + lift * np.arange(rows)[:, None]).reshape(-1)
+    return np.searchsorted(lifted, np.clip(limit, -1, lift - 2) + lift * row, side="right") - width * row
+
+
 def _div_half_up(numerator, denominator: int):
     return (2 * numerator + denominator) // (2 * denominator)
 
@@ -104,12 +146,22 @@ class _Chunk:
         self.plan, self.tiers, self.greater_of = rules0.plan, rules0.match, rules0.match_greater_of
         self.pay_bands = any(t.up_to_pct is not None for t in self.tiers)
         self.step = self.plan.pct_step
-        P, R, G = len(problems), max(len(p[3]) for p in problems), max(len(p[2]) for p in problems)
-        self.P, self.R, self.G = P, R, G
+        # what each person's rules and goal say, read in one pass (-1: a goal of MAX)
+        (sizes, self.dates, self.g402, self.catch_up, self.limit, self.goal_deferral, self.goal_after_tax,
+         roth_deferrals, roth_catch_up) = np.array(
+            [(len(eligible), len(schedule), r.deferral_limit, r.catch_up_limit, r.annual_additions_limit,
+              -1 if g.deferral == MAX else g.deferral, -1 if g.after_tax == MAX else g.after_tax,
+              r.roth_deferrals, r.roth_catch_up) for r, g, schedule, eligible, *_ in problems], np.int64).T.copy()
+        self.stop = self.g402 + self.catch_up
+        self.roth_deferrals, self.roth_catch_up = roth_deferrals.astype(bool), roth_catch_up.astype(bool)
+        P, G = len(problems), int(self.dates.max())  # dates: each person's pay dates
+        self.P, self.G = P, G
         # every person's rows, flat: their person, pay date (group) and eligible cents
-        sizes = np.fromiter((len(p[3]) for p in problems), np.int64, P)
         person = np.repeat(np.arange(P), sizes)
-        row = np.arange(len(person)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        # the people with n rows, and their rows' flat indexes (people, n), for each n
+        starts = np.cumsum(sizes) - sizes
+        self.row_groups = [(people, starts[people][:, None] + np.arange(n))
+                           for n in np.unique(sizes).tolist() for people in [np.flatnonzero(sizes == n)]]
         group = np.fromiter(itertools.chain.from_iterable(p[2].group_of_row for p in problems), np.int64, len(person))
         cents = np.fromiter(itertools.chain.from_iterable(p[3] for p in problems), np.int64, len(person))
         # a row's place among the rows with eligible pay of its pay date (slot a, b)
@@ -124,11 +176,8 @@ class _Chunk:
         pay = np.zeros((P, G, 2), np.int64)
         ok = paid & (place < 2)
         pay[person[ok], group[ok], place[ok]] = cents[ok]
-        self.group_of_row = np.zeros((P, R), np.int64)
-        self.group_of_row[person, row] = group
-        self.dates = np.fromiter((len(p[2]) for p in problems), np.int64, P)  # each person's pay dates
-        slot_of_row = np.full((P, R), 2 * G, np.int64)  # 2G: a row without eligible pay (always 0)
-        slot_of_row[person[ok], row[ok]] = 2 * group[ok] + place[ok]
+        self.date_of_row = person * G + group  # flat, into (P, G)
+        slot_of_row = np.where(ok, 2 * group + place, 2 * G)  # 2G: a row without eligible pay (always 0)
         self.rows_in = np.bincount(key, minlength=P * G).reshape(P, G)
         self.pay_a, self.pay_b = pay[..., 0], pay[..., 1]
         used = np.stack([np.ones(G, bool), (self.pay_b > 0).any(axis=0)], axis=1).reshape(2 * G)
@@ -137,43 +186,36 @@ class _Chunk:
         self.first_slot = np.flatnonzero(slots % 2 == 0)  # each date's a slot
         compact = np.full(2 * G + 1, len(slots))  # the zero slot stays last
         compact[slots] = np.arange(len(slots))
-        slot_of_row = compact[slot_of_row]
+        self.slot_of_row = person * (len(slots) + 1) + compact[slot_of_row]  # flat, into (P, slots + 1)
         live = (self.pay_a + self.pay_b) > 0
         self.unfit |= ~live.any(axis=1)
-        regular = np.zeros((P, G), bool)
-        for p, problem in enumerate(problems):
-            regular[p, :len(problem[2])] = problem[2].regular
-        self.slot_of_row, self.live, self.regular = slot_of_row, live, regular & live
+        dates = int(self.dates.sum())
+        regular = np.zeros(P * G, bool)  # flat: each person's pay dates from the first
+        regular[np.arange(dates) + np.repeat(np.arange(P) * G - (np.cumsum(self.dates) - self.dates), self.dates)] = \
+            np.fromiter(itertools.chain.from_iterable(p[2].regular for p in problems), bool, dates)
+        self.live, self.regular = live, regular.reshape(P, G) & live
         # carry-over source: a pay date without pay keeps the pay election before it (the first one's before any)
         last_live = np.maximum.accumulate(np.where(live, np.arange(G), -1), axis=1)
         first_live = np.argmax(live, axis=1)
         self.carry_src = np.where(live, np.arange(G), np.where(last_live >= 0, last_live, first_live[:, None]))
-
-        def per_person(f):
-            return np.array([f(*p) for p in problems], np.int64)
-
-        self.g402 = per_person(lambda r, *_: r.deferral_limit)
-        self.stop = per_person(lambda r, *_: r.deferral_limit + r.catch_up_limit)
-        self.catch_up = per_person(lambda r, *_: r.catch_up_limit)
-        self.limit = per_person(lambda r, *_: r.annual_additions_limit)
-        self.goal_deferral = per_person(lambda r, g, *_: -1 if g.deferral == MAX else g.deferral)
-        self.goal_after_tax = per_person(lambda r, g, *_: -1 if g.after_tax == MAX else g.after_tax)
-        self.roth_deferrals = per_person(lambda r, *_: r.roth_deferrals).astype(bool)
-        self.roth_catch_up = per_person(lambda r, *_: r.roth_catch_up).astype(bool)
+        # each pay date with pay after the first: the one with pay before it (else the date itself)
+        before = np.concatenate([np.full((P, 1), -1), last_live[:, :-1]], axis=1)
+        self.previous_live = np.where(live & (before >= 0), before, np.arange(G))
 
     # ---- amounts on the grid
     def wanted(self, levels, person):
         """(N, G) levels of `person` (N,) -> (N, slots) cents each slot elects, in payroll's order."""
         return _pct(levels[:, self.date_of_slot], self.pay[person])
 
-    def amounts(self, levels):
+    # `people` (N,) say whose rows (N, K, ...) arrays of levels are, where not the chunk's in order
+    def amounts(self, levels, people=EVERYONE):
         """(P, K, G) levels -> (P, K, G) cents each pay date elects (its slots added)."""
-        slots = _pct(levels[..., self.date_of_slot], self.pay[:, None, :])
+        slots = _pct(levels[..., self.date_of_slot], self.pay[people, None, :])
         return slots if slots.shape[-1] == self.G else np.add.reduceat(slots, self.first_slot, axis=-1)
 
-    def totals(self, levels):
+    def totals(self, levels, people=EVERYONE):
         """(P, K, G) levels -> (P, K) cents they elect in all (over the slots: no empty b slot)."""
-        return _pct(levels[..., self.date_of_slot], self.pay[:, None, :]).sum(axis=2)
+        return _pct(levels[..., self.date_of_slot], self.pay[people, None, :]).sum(axis=2)
 
     def one_step(self):
         """(P, G) cents one step elects on each pay date."""
@@ -186,22 +228,22 @@ class _Chunk:
         return np.where(self.regular.any(axis=1), regular, live)
 
     def carry_over(self, levels):
-        """(P, K, G): a pay date without pay keeps the level of the one before it. Only the
+        """(P, G): a pay date without pay keeps the level of the one before it. Only the
         chosen schedule needs it: everything else reads the pay dates with pay alone."""
-        return np.take_along_axis(levels, self.carry_src[:, None, :], axis=2)
+        return _along(levels, self.carry_src)
 
     def changes(self, person, *streams):
         """Election changes after the first: pay dates with pay whose levels differ from the
         previous pay date with pay, in any stream; streams are (N, G) of `person` (N,)."""
+        previous = self.previous_live[person]
         differ = None
         for s in streams:
-            carried = np.take_along_axis(s, self.carry_src[person], axis=1)
-            step = carried[:, 1:] != carried[:, :-1]  # carried, a change falls on a pay date with pay
+            step = s != _along(s, previous)
             differ = step if differ is None else differ | step
         return differ.sum(axis=1)
 
     # ---- the solver's base schedules and candidates
-    def even(self, hi, target):
+    def even(self, hi, target, people=EVERYONE):
         """solver._even over (P, K): the highest single level within target, clipped to hi."""
         step = self.step
         low = np.zeros(target.shape, np.int64)
@@ -211,7 +253,7 @@ class _Chunk:
             if not active.any():
                 return np.minimum(low[..., None] * step, hi)
             mid = (low + high + 1) // 2
-            ok = self.totals(np.minimum(mid[..., None] * step, hi)) <= target
+            ok = self.totals(np.minimum(mid[..., None] * step, hi), people) <= target
             low = np.where(active & ok, mid, low)
             high = np.where(active & ~ok, mid - 1, high)
 
@@ -250,14 +292,14 @@ class _Chunk:
             levels[:, g] = np.where(active, level, levels[:, g])
         return levels[:, None, :]
 
-    def candidates(self, base, hi) -> "_Runs":
+    def candidates(self, base, hi, people=EVERYONE) -> "_Runs":
         """solver._candidates for one base per (P, K): S = 2 (G + 1) slots in generation
         order, the base and one step more on the first k upgradable pay dates (k = 1..U),
         then on the last k (k = 1..U-1); totals and validity per slot, levels on demand."""
         step = self.step
-        runs = _Runs(base, self.live[:, None, :] & (base + step <= hi), self.G)
-        amount = self.amounts(base)
-        runs.totals = amount.sum(axis=2)[..., None] + runs.sums(self.amounts(base + step) - amount)
+        runs = _Runs(base, self.live[people, None, :] & (base + step <= hi), self.G)
+        amount = self.amounts(base, people)
+        runs.totals = amount.sum(axis=2)[..., None] + runs.sums(self.amounts(base + step, people) - amount)
         return runs
 
     def levels(self, runs: "_Runs", person, k, slot):
@@ -268,6 +310,16 @@ class _Chunk:
         run, backward = (slot % (G + 1))[:, None], (slot > G)[:, None]
         raised = up & np.where(backward, rank >= count - run, rank < run)
         return runs.base[person, k] + self.step * raised
+
+    def scored_levels(self, runs: "_Runs", window: "_Picks", topped, flat):
+        """(N, G) levels of scored candidates (flat indexes (N,)): the window's candidates of
+        `runs`, then the `topped` schedules (N', G)."""
+        S, W = runs.valid.shape[2], len(window.person)
+        inside = np.minimum(flat, W - 1)
+        levels = self.levels(runs, window.person[inside], window.slot[inside] // S, window.slot[inside] % S)
+        outside = flat >= W
+        levels[outside] = topped[flat[outside] - W]
+        return levels
 
     # ---- payroll, closed form, with no after-tax
     def deferral_payroll(self, levels, person):
@@ -280,19 +332,89 @@ class _Chunk:
         stop, g402 = self.stop[person, None], self.g402[person, None]
         if plan.auto_stop_deferral:
             running = np.minimum(running, stop)
-        deferral = running[:, -1]
-        catch_up = np.minimum(np.maximum(deferral - g402[:, 0], 0), (stop - g402)[:, 0])
-        excess = np.maximum(deferral - stop[:, 0], 0)
+        slot_match = match = None
         if self.pay_bands:
             matchable = running  # per slot: the running sum less its catch-up band, when unmatched
             if not plan.match_catch_up:
                 matchable = np.minimum(running, np.maximum(g402, running - (stop - g402)))
-            slot_match = self.pay_band_match(np.diff(matchable, axis=1, prepend=0), self.pay[person])
+            slot_match = self.pay_band_match(_steps(matchable), self.pay[person])
             match = slot_match.sum(axis=1)
-        else:
-            slot_match = None
-            match = self.dollar_match(deferral if plan.match_catch_up else deferral - catch_up)
-        return deferral, deferral - catch_up - excess + match, match, excess, slot_match
+        return self.deferral_sums(running[:, -1], person, match) + (slot_match,)
+
+    def deferral_sums(self, deferral, person, match=None):
+        """(deferral, additions, match, excess) for each deferral (N,) of `person` (N,); the
+        match is given (bands of pay) or comes from the deferral (bands of dollars)."""
+        stop, g402 = self.stop[person], self.g402[person]
+        catch_up = np.minimum(np.maximum(deferral - g402, 0), stop - g402)
+        excess = np.maximum(deferral - stop, 0)
+        if match is None:
+            match = self.dollar_match(deferral if self.plan.match_catch_up else deferral - catch_up)
+        return deferral, deferral - catch_up - excess + match, match, excess
+
+    def run_payroll(self, runs: "_Runs", person, k, slot):
+        """deferral_payroll's sums for candidates (person, k, slot) of `runs`, each (N,), from
+        sums over runs rather than each candidate's levels, exact for the candidates it can
+        keep (no excess): the deferral is the total cut at the auto-stop, and the running sum
+        is matched (on bands of pay) slot by slot up to the slot where it passes the deferral
+        the plan matches (402(g), or the auto-stop with catch-up), that slot on the part below."""
+        plan, G, S = self.plan, self.G, self.pay.shape[1]
+        stop = self.stop[person]
+        total = runs.totals[person, k, slot]
+        deferral = np.minimum(total, stop) if plan.auto_stop_deferral else total
+        if not self.pay_bands:
+            return self.deferral_sums(deferral, person)
+        # each (person, k)'s sums over the slots before each slot (P K, S + 1): of the base's
+        # amounts and match, and of what one step more adds on the upgradable pay dates
+        pay = self.pay[:, None, :]
+        level, up = runs.base[..., self.date_of_slot], runs.upgradable[..., self.date_of_slot]
+        amount, more = _pct(level, pay), _pct(level + self.step, pay)
+        match, more_match = self.pay_band_match(amount, pay), self.pay_band_match(more, pay)
+        elected, extra = _prefix(amount, S), _prefix((more - amount) * up, S)
+        earned, extra_match = _prefix(match, S), _prefix((more_match - match) * up, S)
+        # a candidate raises the upgradable slots in [lo, hi): the first `run` or the last
+        row, run, backward = person * runs.count.shape[1] + k, slot % (G + 1), slot > G
+        first = runs.at_rank(self.first_slot, S)
+        count = runs.count[person, k]
+        lo = np.where(backward, first[row, np.clip(count - run, 0, G)], 0)
+        hi = np.where(backward, S, first[row, run])
+
+        def through(sums, extra_sums, n):  # over the first n slots
+            return sums[row, n] + extra_sums[row, np.clip(n, lo, hi)] - extra_sums[row, lo]
+
+        # how many slots the running sum keeps within `matched`: before, in and after [lo, hi)
+        matched = stop if plan.match_catch_up else self.g402[person]
+        raised = extra[row, hi] - extra[row, lo]
+        within = (np.minimum(_at_most(elected, row, matched), lo)
+                  + np.clip(_at_most(elected + extra, row, matched + extra[row, lo]), lo, hi) - lo
+                  + np.clip(_at_most(elected, row, matched - raised), hi, S + 1) - hi) - 1
+        left = matched - through(elected, extra, within)
+        part = self.pay_band_match(left, self.pay[person, np.minimum(within, S - 1)])
+        match = through(earned, extra_match, within) + np.where(within < S, part, 0)
+        return self.deferral_sums(deferral, person, match)
+
+    def run_changes(self, runs: "_Runs", person, k, slot):
+        """changes() of candidates (person, k, slot) of `runs`, each (N,), without their
+        levels: a run raises the upgradable pay dates before one pay date D (forward) or from
+        it (backward), so each two pay dates with pay in a row change as the base's with both
+        raised, or neither, except the two that end at D (only the earlier raised, or only D)."""
+        step, G = self.step, self.G
+        rows = runs.count.size
+        previous = np.broadcast_to(self.previous_live[:, None, :], runs.base.shape).reshape(rows, G)
+        base, up = runs.base.reshape(rows, G), runs.upgradable.reshape(rows, G)
+        base_before, up_before = _along(base, previous), _along(up, previous)
+        pair = previous != np.arange(G)
+        raised, raised_before = base + step * up, base_before + step * up_before
+        both, neither = _prefix(pair & (raised != raised_before), G), _prefix(pair & (base != base_before), G)
+        last = np.zeros((rows, 1), bool)  # D past the last pay date: no pair ends there
+        earlier = np.concatenate([pair & (base != raised_before), last], axis=1)
+        later = np.concatenate([pair & (raised != base_before), last], axis=1)
+        row, run, backward = person * runs.count.shape[1] + k, slot % (G + 1), slot > G
+        count = runs.count[person, k]
+        D = runs.at_rank(np.arange(G), G)[row, np.where(backward, np.clip(count - run, 0, G), run)]
+        after = np.minimum(D + 1, G)
+        forward = both[row, D] + earlier[row, D] + neither[row, G] - neither[row, after]
+        backward_changes = neither[row, D] + later[row, D] + both[row, G] - both[row, after]
+        return np.where(backward, backward_changes, forward)
 
     def pay_band_match(self, base, pay):
         """The match each slot's deferral `base` earns on its `pay`: bands of percent of pay."""
@@ -358,8 +480,9 @@ class _Chunk:
         # only the window is simulated: its candidates, flat, in generation order
         goal = self.goal_deferral
         window = _Picks(window)
-        levels = self.levels(runs, window.person, window.slot // S, window.slot % S)
-        deferral, additions, match, excess, slot_match = self.deferral_payroll(levels, window.person)
+        which, slot = window.slot // S, window.slot % S
+        deferral, additions, match, excess = self.run_payroll(runs, window.person, which, slot)
+        changes = self.run_changes(runs, window.person, which, slot)
         person = window.person
         ok = (excess <= 0) & (additions <= self.limit[person]) & ((goal[person] < 0) | (deferral <= np.maximum(goal[person], 0)))
         key = key[person, window.slot]
@@ -368,9 +491,9 @@ class _Chunk:
         # the last paycheck cut by the auto-stop below its match (a short one at the 401(a)(17)
         # limit): the schedules short of the target with that pay date raised are scored too
         match_min = round_up(full_match_pct(self.tiers), step)
-        picks = [window]
+        picks, more_levels = [window], np.zeros((0, G), np.int64)
         if match_min and self.pay_bands:
-            short = below & self.cut_short(window, ok, key, deferral, match, slot_match)
+            short = below & self.cut_short(runs, window, ok, key, deferral, match)
             if short.any():
                 more = _Picks(valid & (totals < t) & short[:, None])
                 more_levels, exists = self.topped(runs, more, totals, target, hi_level, match_min)
@@ -378,7 +501,8 @@ class _Chunk:
                 g = goal[more.person]
                 more_ok = exists & (ex <= 0) & (add <= self.limit[more.person]) & ((g < 0) | (d <= np.maximum(g, 0)))
                 picks.append(more)
-                levels, key = np.concatenate([levels, more_levels]), np.concatenate([key, target[more.person]])
+                changes = np.concatenate([changes, self.changes(more.person, more_levels)])
+                key = np.concatenate([key, target[more.person]])
                 deferral, additions = np.concatenate([deferral, d]), np.concatenate([additions, add])
                 match, ok = np.concatenate([match, m]), np.concatenate([ok, more_ok])
         scored = _Picks.joined(picks)  # (P, M): positions of the scored list, each a flat index
@@ -392,15 +516,15 @@ class _Chunk:
         tied = at_best & (deferral_at == np.where(at_best, deferral_at, missing).max(axis=1)[:, None])
         # equally good: fewest changes first, then in generation order; MAX_TIED go on
         M = tied.shape[1]
-        changes = self.changes(scored.person, levels)[at]
+        changes = changes[at]
         order = np.lexsort((np.broadcast_to(np.arange(M), (P, M)), changes, ~tied), axis=1)
         T = int(min(MAX_TIED, tied.sum(axis=1).max()))
         if T == 0:
             return [None] * P
         order = order[:, :T]
-        d_flat = np.take_along_axis(at, order, axis=1)
-        d_levels = levels[d_flat]  # (P, T, G)
-        d_ok = np.take_along_axis(tied, order, axis=1)
+        d_flat = _along(at, order)
+        d_levels = self.scored_levels(runs, window, more_levels, d_flat.reshape(-1)).reshape(P, T, G)
+        d_ok = _along(tied, order)
         d_additions = additions[d_flat]
 
         # (3) after-tax in the room each deferral leaves
@@ -411,46 +535,71 @@ class _Chunk:
         at_target = np.maximum(room_at, 0)
         at_hi = np.minimum(round_down(plan.max_after_tax_pct, step),
                            np.maximum(plan.max_total_pct - d_levels, 0) // step * step)
-        a_runs = self.candidates(self.even(at_hi, at_target), at_hi)
-        options = a_runs.valid & d_ok[..., None] & ((a_runs.totals <= at_target[..., None]) | cuts[..., None])
-        after_tax = np.minimum(a_runs.totals, at_target[..., None])
+        # options and their tiers per search (row): a person's tied deferrals share room and
+        # cut (their first's), and each search is of a tied deferral (see after_tax_runs)
+        a_runs, search, people = self.after_tax_runs(at_hi, at_target, d_ok)
+        a_totals, room = a_runs.totals[:, 0], at_target[people, :1]
+        options = a_runs.valid[:, 0] & ((a_totals <= room) | cuts[people, :1])
+        after_tax = np.minimum(a_totals, room)
+
+        def most(values):  # (rows, S) -> each person's most over their rows
+            out = np.full(P, missing)
+            np.maximum.at(out, people, values.max(axis=1))
+            return out
 
         # (4) the fewest changes among options close enough to the best
-        best = np.where(options, after_tax, missing).max(axis=(1, 2))
+        best = most(np.where(options, after_tax, missing))
         close = 0 if plan.auto_stop_after_tax else np.maximum(smallest - 1, 0)
         enough_at = np.minimum(best, np.where(d_ok, at_target, missing).max(axis=1) - close)
-        tier = np.where(options, np.minimum(after_tax, enough_at[:, None, None]), missing)
-        top = _Picks((options & (tier == tier.max(axis=(1, 2))[:, None, None])).reshape(P, -1))
+        tier = np.where(options, np.minimum(after_tax, enough_at[people, None]), missing)
+        at_top = options & (tier == most(tier)[people, None])
+        top = _Picks((at_top[search] & d_ok[..., None]).reshape(P, -1))
         fallback |= top.counts == 0  # (only people already left to the scalar solver)
         if fallback.all():
             return [None] * P
         S = a_runs.valid.shape[2]
         which, slot = top.slot // S, top.slot % S
-        a_levels = self.levels(a_runs, top.person, which, slot)
+        a_levels = self.levels(a_runs, search[top.person, which], 0, slot)
         changes = self.changes(top.person, d_levels[top.person, which], a_levels)
-        amount = after_tax.reshape(P, -1)[top.person, top.slot]
+        amount = after_tax[search[top.person, which], slot]
         rank = top.spread(-changes * (2 ** 40) + amount, np.iinfo(np.int64).min)
         choice = top.spread(np.arange(len(top.person)), 0)[np.arange(P), rank.argmax(axis=1)]  # the first maximum
 
         chosen_t = which[choice]
-        chosen_d = self.carry_over(d_levels[np.arange(P), chosen_t][:, None, :])[:, 0]
-        chosen_a = self.carry_over(a_levels[choice][:, None, :])[:, 0]
+        chosen_d = self.carry_over(d_levels[np.arange(P), chosen_t])
+        chosen_a = self.carry_over(a_levels[choice])
         payroll = self.payroll(chosen_d, chosen_a)
         everyone = np.arange(P)
 
         def at_cap(levels, cap):  # solver.binding: every pay date with pay at its cap (no floor here)
             return self.live.any(axis=1) & np.where(self.live, levels >= cap, True).all(axis=1)
 
-        def by_row(levels):  # Schedule.rows
-            return np.take_along_axis(levels, self.group_of_row, axis=1).tolist()
-
-        chosen = zip(fallback.tolist(), by_row(chosen_d), by_row(chosen_a), target.tolist(),
+        rows = self.by_person([chosen_d.reshape(-1)[self.date_of_row], chosen_a.reshape(-1)[self.date_of_row]])
+        chosen = zip(fallback.tolist(), rows, target.tolist(),
                      at_cap(chosen_d, hi_level).tolist(), at_target[everyone, chosen_t].tolist(),
                      at_cap(chosen_a, at_hi[everyone, chosen_t]).tolist(),
                      np.where(np.arange(G) < self.dates[:, None], chosen_d, 0).max(axis=1).tolist(),
                      np.where(self.live, one_step, 0).max(axis=1).tolist())
         return [None if left else self.finish(problem, payroll(p), *values)
                 for p, (problem, (left, *values)) in enumerate(zip(self.problems, chosen))]
+
+    def after_tax_runs(self, hi, target, tied):
+        """The after-tax candidates of each person's tied deferrals (P, T), searched once where
+        they would be the same: tied deferrals have the same deferral and match, so the same
+        room, and their caps (hi (P, T, G)) differ only where a deferral leaves less than the
+        plan's total cap, which changes nothing up to a step above the first's even level.
+        Returns the runs (N, 1, S), each tied deferral's row of them (P, T), and each row's person."""
+        P, T = tied.shape
+        first = self.even(hi[:, :1], target[:, :1])
+        reach = first.max(axis=2, keepdims=True) + self.step
+        own = tied & (np.minimum(hi, reach) != np.minimum(hi[:, :1], reach)).any(axis=2)
+        p, t = np.nonzero(own)
+        others = self.even(hi[p, t][:, None], target[p, t][:, None], p)
+        search = np.repeat(np.arange(P)[:, None], T, axis=1)
+        search[p, t] = P + np.arange(len(p))
+        people = np.concatenate([np.arange(P), p])
+        runs = self.candidates(np.concatenate([first, others]), np.concatenate([hi[:, :1], hi[p, t][:, None]]), people)
+        return runs, search, people
 
     def payroll(self, d_levels, a_levels):
         """simulate() of one schedule per person ((P, G) levels), as arrays: a function of
@@ -462,52 +611,53 @@ class _Chunk:
         stop, g402 = self.stop[:, None], self.g402[:, None]
         if plan.auto_stop_deferral:
             running = np.minimum(running, stop)
-        deferral = np.diff(running, axis=1, prepend=0)
-        catch_up = np.diff(np.clip(running - g402, 0, stop - g402), axis=1, prepend=0)
-        excess = np.diff(np.maximum(running - stop, 0), axis=1, prepend=0)
+        deferral = _steps(running)
+        catch_up = _steps(np.clip(running - g402, 0, stop - g402))
+        excess = _steps(np.maximum(running - stop, 0))
         base = deferral if plan.match_catch_up else deferral - catch_up
         if self.pay_bands:
             match = self.pay_band_match(base, pay)
         else:
-            match = np.diff(self.dollar_match(np.cumsum(base, axis=1)), axis=1, prepend=0)
+            match = _steps(self.dollar_match(np.cumsum(base, axis=1)))
         row_additions = deferral - catch_up - excess + match
         wanted_after_tax = self.wanted(a_levels, everyone)
         after_tax = wanted_after_tax
         if plan.auto_stop_after_tax:  # payroll sees only the year so far: cut row by row
-            after_tax = np.empty_like(wanted_after_tax)
-            so_far, taken = np.cumsum(row_additions, axis=1), np.zeros(P, np.int64)
-            for k in range(pay.shape[1]):
-                after_tax[:, k] = np.minimum(wanted_after_tax[:, k], np.maximum(self.limit - so_far[:, k] - taken, 0))
-                taken += after_tax[:, k]
+            # the additions before each slot's after-tax, had none been cut: after the first cut
+            # (to the limit) they are past the limit, so this slot's room is the same as payroll's
+            before = np.cumsum(row_additions + wanted_after_tax, axis=1) - wanted_after_tax
+            after_tax = np.minimum(np.maximum(self.limit[:, None] - before, 0), wanted_after_tax)
         additions = row_additions + after_tax
         roth = np.where(self.roth_deferrals[:, None], deferral, np.where(self.roth_catch_up[:, None], catch_up, 0))
         capped = (deferral < wanted) | (after_tax < wanted_after_tax)
-        columns = {"deferral": deferral, "pretax": deferral - roth, "roth": roth, "catch_up": catch_up,
-                   "excess_deferral": excess, "after_tax": after_tax, "match": match, "additions": additions}
-        sums = {key: values.sum(axis=1) for key, values in columns.items()}
-        # slots back to the person's rows; a row without eligible pay reads the zero slot 2G
-        zero = np.zeros((P, 1), np.int64)
-        columns = {key: np.take_along_axis(np.concatenate([values, zero], axis=1), self.slot_of_row, axis=1)
-                   for key, values in columns.items()}
-        capped = np.take_along_axis(np.concatenate([capped, zero.astype(bool)], axis=1), self.slot_of_row, axis=1)
-        # as Python lists once for the chunk: people read their rows from these
-        columns = {key: values.tolist() for key, values in columns.items()}
-        capped, sums, limits = capped.tolist(), {key: values.tolist() for key, values in sums.items()}, self.limit.tolist()
+        # Simulation's row fields, in its order (spillover none, `capped` a bool), and sums of the
+        # amounts; as Python lists once for the chunk: people read their rows from these
+        zero = np.zeros_like(deferral)
+        columns = [deferral, deferral - roth, roth, catch_up, excess, after_tax, zero, match, capped, additions]
+        sums = np.stack([values.sum(axis=1) for values in columns[:6] + [match, additions]], axis=1).tolist()
+        # slots back to the people's rows; a row without eligible pay reads a zero slot
+        rows = self.by_person([np.concatenate([values, np.zeros((P, 1), values.dtype)], axis=1).reshape(-1)[self.slot_of_row]
+                               for values in columns])
+        limits = self.limit.tolist()
 
         def simulation(p: int) -> Simulation:
-            n = len(self.problems[p][3])
-            rows = {key: values[p][:n] for key, values in columns.items()}
-            s = {key: values[p] for key, values in sums.items()}
-            limit = limits[p]
-            totals = {"deferral": s["deferral"], "pretax": s["pretax"], "roth": s["roth"], "catch_up": s["catch_up"],
-                      "after_tax": s["after_tax"], "match": s["match"], "true_up": 0,
-                      "annual_additions": s["additions"], "ytd_annual_additions": 0,
-                      "excess_deferral": s["excess_deferral"],
-                      "excess_annual_additions": max(s["additions"] - limit, 0), "excess_after_tax_cap": 0}
-            totals["excess"] = totals["excess_deferral"] + totals["excess_annual_additions"]
-            return Simulation(spillover=[0] * n, capped=capped[p][:n], true_up=0, totals=totals, **rows)
+            d, pretax, roth, catch_up, excess, after_tax, match, additions = sums[p]
+            over = max(additions - limits[p], 0)
+            totals = {"deferral": d, "pretax": pretax, "roth": roth, "catch_up": catch_up, "after_tax": after_tax,
+                      "match": match, "true_up": 0, "annual_additions": additions, "ytd_annual_additions": 0,
+                      "excess_deferral": excess, "excess_annual_additions": over, "excess_after_tax_cap": 0,
+                      "excess": excess + over}
+            return Simulation(*rows[p], 0, totals)
 
         return simulation
+
+    def by_person(self, columns):
+        """Columns of everyone's rows, flat (rows,) each -> each person's list of their rows of each."""
+        out = [None] * self.P
+        for people, index in self.row_groups:  # people with as many rows: their lists straight from numpy
+            for p, *lists in zip(people.tolist(), *[values[index].tolist() for values in columns]):
+                out[p] = lists
+        return out
 
     def repeats(self, runs: "_Runs"):
         """(P, S) whether each candidate of the second base equals a valid one of the first:
@@ -517,26 +667,30 @@ class _Chunk:
         weights = weights[:, None, :]  # pay dates without pay change nothing: they weigh nothing
         hashes = (runs.base * weights).sum(axis=2)[..., None] + runs.sums(self.step * weights)  # wraps: a hash
         same = (hashes[:, 1, :, None] == hashes[:, 0, None, :]) & runs.valid[:, 0, None, :]
-        found = same.any(axis=2)
-        for p, s in zip(*np.nonzero(found)):
-            olds = np.nonzero(same[p, s])[0]
-            mine = self.levels(runs, np.array([p]), np.array([1]), np.array([s]))[0, self.live[p]]
-            theirs = self.levels(runs, np.full(len(olds), p), np.zeros(len(olds), np.int64), olds)[:, self.live[p]]
-            found[p, s] = any(np.array_equal(mine, other) for other in theirs)
+        person, new = np.nonzero(same.any(axis=2))  # each pair of equal hashes, checked all at once
+        pair, old = np.nonzero(same[person, new])
+        person, new = person[pair], new[pair]
+        mine = self.levels(runs, person, np.ones_like(person), new)
+        theirs = self.levels(runs, person, np.zeros_like(person), old)
+        equal = ((mine == theirs) | ~self.live[person]).all(axis=1)
+        found = np.zeros(same.shape[:2], bool)
+        found[person[equal], new[equal]] = True
         return found
 
-    def cut_short(self, window: "_Picks", ok, key, deferral, match, slot_match):
+    def cut_short(self, runs: "_Runs", window: "_Picks", ok, key, deferral, match):
         """solver._Solver.cut_short: the best scored schedule (most deferral, then match; the
         first in the solver's order: keys descending, then generation order) pays the last
         pay date less than its full match. Values are flat over the window."""
         P, M = len(window.counts), window.width
         best = window.spread(np.where(ok, deferral * (2 ** 31) + match, -1), -1)
         first = np.lexsort((np.broadcast_to(np.arange(M), (P, M)), -window.spread(key, -1), -best), axis=1)[:, 0]
-        slots = slot_match[window.spread(np.arange(len(ok)), 0)[np.arange(P), first]]  # (P, slots)
+        chosen = window.spread(np.arange(len(ok)), 0)[np.arange(P), first]
+        levels = self.scored_levels(runs, window, np.zeros((0, self.G), np.int64), chosen)
+        slots = self.deferral_payroll(levels, np.arange(P))[4]  # (P, slots)
         last = self.last_live()[:, None]
         on_last = self.date_of_slot == last  # (P, slots): the last pay date's slots
         most = np.where(on_last, self.pay_band_match(self.pay, self.pay), 0).sum(axis=1)
-        got = np.where(on_last, slots, 0).sum(axis=1) + np.take_along_axis(self.rows_in, last, axis=1)[:, 0]
+        got = np.where(on_last, slots, 0).sum(axis=1) + _along(self.rows_in, last)[:, 0]
         return window.spread(ok, False).any(axis=1) & (got < most)
 
     def last_live(self):
@@ -570,10 +724,10 @@ class _Chunk:
         levels[rows, last] = high * step
         return levels, exists
 
-    def finish(self, problem, sim: Simulation, d_rows, a_rows, d_target, d_at_cap, a_target, a_at_cap,
+    def finish(self, problem, sim: Simulation, rows, d_target, d_at_cap, a_target, a_at_cap,
                top_level, largest_step):
         """The chosen schedule's Solution, its shortfalls worded as the solver words them."""
-        rules, goal, _schedule, eligible, _fixed, cash = problem
+        rules, goal, _schedule, _eligible, _fixed, cash = problem
         t = sim.totals
         if (t["excess_deferral"] or t["excess_annual_additions"]
                 or (goal.deferral != MAX and t["deferral"] > goal.deferral)
@@ -582,8 +736,7 @@ class _Chunk:
         warnings = shortfalls(rules, cash, d_target - t["deferral"], "plan" if d_at_cap else None,
                               a_target - t["after_tax"], "plan" if a_at_cap else None, top_level, largest_step,
                               rules.annual_additions_limit - t["annual_additions"])
-        n = len(eligible)
-        return Solution(d_rows[:n], a_rows[:n], sim, warnings)
+        return Solution(*rows, sim, warnings)
 
 
 class _Runs:
@@ -597,19 +750,26 @@ class _Runs:
         k, count = np.arange(G + 1), self.count[..., None]
         self.valid = np.concatenate([k <= count, (k >= 1) & (k <= count - 1)], axis=2)
         self.totals = None
+        # flat indexes for `sums`: each upgradable pay date's place in the prefix sums (P, K, G + 1),
+        # and the prefix sums a backward run of k takes the difference of
+        start = (np.arange(count.size) * (G + 1)).reshape(count.shape)
+        self.upgradable_at = np.flatnonzero(upgradable)
+        self.prefix_at = (start + self.rank + 1)[upgradable]
+        self.all_at, self.but_last_at = start + count, start + np.clip(count - k, 0, G)
+
+    def at_rank(self, of_date, past_last: int):
+        """(P K, G + 1): `of_date` (G,) of the upgradable pay date of each rank; past_last
+        after the last."""
+        out = np.full(self.count.size * (self.G + 1), past_last, np.int64)
+        out[self.prefix_at - 1] = of_date[self.upgradable_at % self.G]
+        return out.reshape(-1, self.G + 1)
 
     def sums(self, values):
         """(P, K, S): the sum of `values` (P, K, G) over the pay dates each slot's run raises."""
-        G = self.G
-        values = np.broadcast_to(values, self.upgradable.shape)
-        prefix = np.zeros(values.shape[:2] + (G + 2,), np.int64)  # prefix[k]: over the first k upgradable
-        np.put_along_axis(prefix, np.where(self.upgradable, self.rank + 1, G + 1),
-                          np.cumsum(np.where(self.upgradable, values, 0), axis=2), axis=2)
-        prefix = prefix[..., :G + 1]
-        count = self.count[..., None]
-        backward = (np.take_along_axis(prefix, count, axis=2)
-                    - np.take_along_axis(prefix, np.clip(count - np.arange(G + 1), 0, G), axis=2))
-        return np.concatenate([prefix, backward], axis=2)
+        prefix = np.zeros(self.count.size * (self.G + 1), np.int64)  # prefix[k]: over the first k upgradable
+        prefix[self.prefix_at] = np.cumsum(values * self.upgradable, axis=2).reshape(-1)[self.upgradable_at]
+        backward = prefix[self.all_at] - prefix[self.but_last_at]
+        return np.concatenate([prefix.reshape(backward.shape), backward], axis=2)
 
 
 class _Picks:

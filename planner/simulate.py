@@ -17,9 +17,10 @@ from .rules import YearRules
 _PCT_DEN = 100 * PCT_SCALE  # percent units x cents -> cents
 
 
-@dataclass(frozen=True)
+@dataclass
 class Simulation:
-    """Per-row lists (cents) for the simulated rows, and the year's totals."""
+    """Per-row lists (cents) for the simulated rows, and the year's totals. Read-only by
+    convention: not frozen, since a frozen dataclass takes four times as long to build."""
 
     deferral: list[int]
     pretax: list[int]

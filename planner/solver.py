@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from .cashflow import Cash
 from .match import full_match_pct, most_on
-from .money import pct_of
+from .money import dollars, pct_of, pct_value
 from .rules import YearRules
 from .scenario import MAX, Goal
 from .simulate import Simulation, simulate
@@ -153,7 +153,7 @@ class Schedule:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: a frozen dataclass takes several times as long to build
 class Solution:
     deferral_pct: list[int]  # per row still to be paid, PCT_SCALE units
     after_tax_pct: list[int]
@@ -519,8 +519,6 @@ def binding(levels: list[int], hi: list[int], plan_hi: list[int], paid: list[int
 
 def shortfalls(rules, cash, d_unused, d_binds, a_unused, a_binds, top_deferral, close, additions_left) -> list[str]:
     """Plain sentences for goals the plan cannot reach, naming the constraint that binds."""
-    from .money import dollars, pct_value
-
     plan = rules.plan
     out = []
     floor = "" if cash is None else (f"the ${dollars(cash.floor):,.2f} take-home floor (goal.min_net_pay)" if cash.floor
