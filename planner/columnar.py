@@ -26,14 +26,14 @@ does. People outside all this (see `fits`), or where a rare path of the solver w
 from __future__ import annotations
 
 import itertools
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 
 from .match import full_match_pct
 from .money import PCT_SCALE, RATE_SCALE
 from .scenario import MAX
-from .simulate import Simulation
+from .simulate import ROW_FIELDS, Simulation
 from .solver import MAX_TIED, Solution, round_down, round_up, shortfalls
 
 PCT_DEN = 100 * PCT_SCALE  # percent units x cents -> cents
@@ -158,10 +158,8 @@ class _Chunk:
         self.P, self.G = P, G
         # every person's rows, flat: their person, pay date (group) and eligible cents
         person = np.repeat(np.arange(P), sizes)
-        # the people with n rows, and their rows' flat indexes (people, n), for each n
-        starts = np.cumsum(sizes) - sizes
-        self.row_groups = [(people, starts[people][:, None] + np.arange(n))
-                           for n in np.unique(sizes).tolist() for people in [np.flatnonzero(sizes == n)]]
+        ends = np.cumsum(sizes)
+        self.rows_of = [slice(start, end) for start, end in zip((ends - sizes).tolist(), ends.tolist())]  # each person's, flat
         group = np.fromiter(itertools.chain.from_iterable(p[2].group_of_row for p in problems), np.int64, len(person))
         cents = np.fromiter(itertools.chain.from_iterable(p[3] for p in problems), np.int64, len(person))
         # a row's place among the rows with eligible pay of its pay date (slot a, b)
@@ -574,7 +572,8 @@ class _Chunk:
         def at_cap(levels, cap):  # solver.binding: every pay date with pay at its cap (no floor here)
             return self.live.any(axis=1) & np.where(self.live, levels >= cap, True).all(axis=1)
 
-        rows = self.by_person([chosen_d.reshape(-1)[self.date_of_row], chosen_a.reshape(-1)[self.date_of_row]])
+        d_rows, a_rows = (levels.reshape(-1)[self.date_of_row].tolist() for levels in (chosen_d, chosen_a))
+        rows = ((d_rows[rows], a_rows[rows]) for rows in self.rows_of)
         chosen = zip(fallback.tolist(), rows, target.tolist(),
                      at_cap(chosen_d, hi_level).tolist(), at_target[everyone, chosen_t].tolist(),
                      at_cap(chosen_a, at_hi[everyone, chosen_t]).tolist(),
@@ -630,15 +629,18 @@ class _Chunk:
         additions = row_additions + after_tax
         roth = np.where(self.roth_deferrals[:, None], deferral, np.where(self.roth_catch_up[:, None], catch_up, 0))
         capped = (deferral < wanted) | (after_tax < wanted_after_tax)
-        # Simulation's row fields, in its order (spillover none, `capped` a bool), and sums of the
-        # amounts; as Python lists once for the chunk: people read their rows from these
+        # Simulation's row fields (spillover none, `capped` a bool), and sums of the amounts
         zero = np.zeros_like(deferral)
         columns = [deferral, deferral - roth, roth, catch_up, excess, after_tax, zero, match, capped, additions]
         sums = np.stack([values.sum(axis=1) for values in columns[:6] + [match, additions]], axis=1).tolist()
-        # slots back to the people's rows; a row without eligible pay reads a zero slot
-        rows = self.by_person([np.concatenate([values, np.zeros((P, 1), values.dtype)], axis=1).reshape(-1)[self.slot_of_row]
-                               for values in columns])
-        limits = self.limit.tolist()
+        # slots back to the people's rows, flat (a row without eligible pay reads a zero slot); a
+        # person's row lists are built only when read
+        columns = {field: np.concatenate([values, np.zeros((P, 1), values.dtype)], axis=1).reshape(-1)[self.slot_of_row]
+                   for field, values in zip(ROW_FIELDS, columns)}
+        limits, rows_of = self.limit.tolist(), self.rows_of
+
+        def row_list(rows: slice, field: str) -> list:
+            return columns[field][rows].tolist()
 
         def simulation(p: int) -> Simulation:
             d, pretax, roth, catch_up, excess, after_tax, match, additions = sums[p]
@@ -647,17 +649,9 @@ class _Chunk:
                       "match": match, "true_up": 0, "annual_additions": additions, "ytd_annual_additions": 0,
                       "excess_deferral": excess, "excess_annual_additions": over, "excess_after_tax_cap": 0,
                       "excess": excess + over}
-            return Simulation(*rows[p], 0, totals)
+            return Simulation.lazy(partial(row_list, rows_of[p]), 0, totals)
 
         return simulation
-
-    def by_person(self, columns):
-        """Columns of everyone's rows, flat (rows,) each -> each person's list of their rows of each."""
-        out = [None] * self.P
-        for people, index in self.row_groups:  # people with as many rows: their lists straight from numpy
-            for p, *lists in zip(people.tolist(), *[values[index].tolist() for values in columns]):
-                out[p] = lists
-        return out
 
     def repeats(self, runs: "_Runs"):
         """(P, S) whether each candidate of the second base equals a valid one of the first:

@@ -15,6 +15,8 @@ from .rules import YearRules
 
 
 _PCT_DEN = 100 * PCT_SCALE  # percent units x cents -> cents
+ROW_FIELDS = ("deferral", "pretax", "roth", "catch_up", "excess_deferral", "after_tax", "spillover", "match",
+              "capped", "additions")
 
 
 @dataclass
@@ -38,6 +40,21 @@ class Simulation:
     @property
     def annual_additions(self) -> int:
         return self.totals["annual_additions"]
+
+    @classmethod
+    def lazy(cls, rows, true_up: int, totals: dict[str, int]) -> Simulation:
+        """A Simulation whose row lists are built by `rows(field)` when first read (the
+        columnar solver's: a batch's summary reads little more than the totals)."""
+        sim = cls.__new__(cls)
+        sim.true_up, sim.totals, sim._rows = true_up, totals, rows
+        return sim
+
+    def __getattr__(self, name):  # called only for a missing attribute: a lazy row list not read yet
+        if name not in ROW_FIELDS:
+            raise AttributeError(name)
+        values = self._rows(name)
+        setattr(self, name, values)
+        return values
 
 
 def _band(value: int, low: int, high: int) -> int:
