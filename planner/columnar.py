@@ -272,16 +272,12 @@ class _Chunk:
                 break
             current = self.amount_of(g, levels[:, g])
             room = target - total + current
-            # the lowest grid level from levels[g] up to hi whose amount reaches room, else the highest
-            low = np.zeros(self.P, np.int64)
-            high = np.maximum((top[:, g] - levels[:, g]) // step, 0)
-            while (low < high).any():
-                mid = (low + high) // 2
-                reach = self.amount_of(g, levels[:, g] + mid * step) >= room
-                move = low < high
-                high = np.where(move & reach, mid, high)
-                low = np.where(move & ~reach, mid + 1, low)
-            level = levels[:, g] + low * step
+            # the lowest grid level from levels[g] up to hi whose amount reaches room, else the highest:
+            # the steps up to it fall short (amounts rise with the level), all tried at once (steps, P)
+            most = np.maximum((top[:, g] - levels[:, g]) // step, 0)
+            steps = np.arange(int(most.max()) + 1)[:, None]
+            short = (self.amount_of(g, levels[:, g] + steps * step) < room) & (steps <= most)
+            level = levels[:, g] + np.minimum(short.sum(axis=0), most) * step
             amount = self.amount_of(g, level)
             back = ~cut & (level > levels[:, g]) & (amount > room)
             level = np.where(back, level - step, level)
