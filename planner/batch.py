@@ -626,7 +626,7 @@ def run_batch(batch: Batch, workbooks: str | None = None, on_row=None) -> dict:
                         summary["workbook"] = workbook_name(summary, workbooks)
                         write_plan(result, staging / summary["workbook"])
                     counts[summary["status"]] += 1
-                    values = [summary.get(c) for c in columns]
+                    values = list(map(summary.get, columns))
                     fh.write(csv_record(values))
                     book.add(values)
                     if on_row:
