@@ -12,6 +12,7 @@ planning that person alone gives.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import functools
@@ -545,12 +546,13 @@ def _csv_rows(path: Path):
 
 def batch_rows(batch: Batch, periods: bool = False):
     """(summary, Plan or None) per person, in input order, a chunk of people at a time;
-    with `periods`, each Plan keeps its per-paycheck table. The cycle collector is paused
-    from reading a chunk to the use of its last row, and runs once its objects are freed:
-    it never traces them (they are most of what is alive)."""
+    with `periods`, each Plan keeps its per-paycheck table. For a summary only, the cycle
+    collector is paused from reading a chunk to the use of its last row, and runs once its
+    objects are freed: it never traces them (they are most of what is alive). Plans with
+    periods go to workbooks, whose writer leaves cycles to collect as they come."""
     chunks = _chunks(enumerate(_toml_files(batch.source), 1) if batch.is_folder_input else _csv_rows(batch.source))
     while True:
-        with collector_paused():
+        with contextlib.nullcontext() if periods else collector_paused():
             chunk = next(chunks, None)
             if chunk is None:
                 return
