@@ -121,14 +121,15 @@ def plan_all(scenarios: list, limits: dict | str | Path | None = None, periods: 
     scenario that cannot be planned gives its exception in its place (none is raised).
     The people `columnar.solve_many` takes are solved together as arrays; the rest alone.
     `periods=False` leaves out each plan's per-paycheck table (a summary is all a batch needs)."""
-    with _collector_paused():
+    with collector_paused():
         return _plan_all(scenarios, limits, periods)
 
 
 @contextlib.contextmanager
-def _collector_paused():
+def collector_paused():
     """Python's cycle collector kept out of a batch: plans make many small objects and no
-    cycles, and its passes over everything alive cost about a sixth of a batch's time."""
+    cycles, and its passes over everything alive cost about a sixth of a batch's time.
+    Nested pauses leave it to the outermost to resume it."""
     paused = gc.isenabled()
     gc.disable()
     try:

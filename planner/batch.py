@@ -12,6 +12,7 @@ planning that person alone gives.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import functools
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from pathlib import Path
 
-from .api import plan_all
+from .api import collector_paused, plan_all
 from .errors import TOML_ERRORS, PlannerError, printable
 from .limits import supplied_years
 from .scenario import known_field, match_shorthand, read_toml
@@ -545,17 +546,31 @@ def _csv_rows(path: Path):
 
 def batch_rows(batch: Batch, periods: bool = False):
     """(summary, Plan or None) per person, in input order, a chunk of people at a time;
-    with `periods`, each Plan keeps its per-paycheck table."""
+    with `periods`, each Plan keeps its per-paycheck table. For a summary only, the cycle
+    collector is paused from reading a chunk to the use of its last row, and runs once its
+    objects are freed: it never traces them (they are most of what is alive). Plans with
+    periods go to workbooks, whose writer leaves cycles to collect as they come."""
+    chunks = _chunks(enumerate(_toml_files(batch.source), 1) if batch.is_folder_input else _csv_rows(batch.source))
+    while True:
+        with contextlib.nullcontext() if periods else collector_paused():
+            chunk = next(chunks, None)
+            if chunk is None:
+                return
+            planned = _planned_chunk(batch, chunk, periods)
+            yield from planned
+            del chunk, planned  # freed before the collector resumes
+
+
+def _planned_chunk(batch: Batch, chunk: list, periods: bool) -> list[tuple[dict, object]]:
+    """(summary, Plan or None) per person of a chunk: (number, path) of a folder's files, or
+    (number, line, row) of CSV records."""
     if batch.is_folder_input:
-        for chunk in _chunks(enumerate(_toml_files(batch.source), 1)):
-            yield from plan_rows([(number, path.stem, _read_scenario(path)) for number, path in chunk],
-                                 periods=periods, limits=batch.limits)
-    else:
-        for chunk in _chunks(_csv_rows(batch.source)):
-            planned = summarize_rows([(number, row) for number, _, row in chunk], periods, batch.limits)
-            for (_, line, _), (summary, result) in zip(chunk, planned):
-                summary["line"] = line  # for the error line; not a summary column
-                yield summary, result
+        return plan_rows([(number, path.stem, _read_scenario(path)) for number, path in chunk],
+                         periods=periods, limits=batch.limits)
+    planned = summarize_rows([(number, row) for number, _, row in chunk], periods, batch.limits)
+    for (_, line, _), (summary, _) in zip(chunk, planned):
+        summary["line"] = line  # for the error line; not a summary column
+    return planned
 
 
 def _read_scenario(path: Path) -> dict | PlannerError:
@@ -613,7 +628,7 @@ def run_batch(batch: Batch, workbooks: str | None = None, on_row=None) -> dict:
                         summary["workbook"] = workbook_name(summary, workbooks)
                         write_plan(result, staging / summary["workbook"])
                     counts[summary["status"]] += 1
-                    values = [summary.get(c) for c in columns]
+                    values = list(map(summary.get, columns))
                     fh.write(csv_record(values))
                     book.add(values)
                     if on_row:

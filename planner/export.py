@@ -34,17 +34,27 @@ def csv_record(values: list) -> str:
     """One CSV line of safe_text cells, exactly as csv.writer (the excel dialect, "\n" line
     ends) writes it, at a fraction of its cost (a batch writes millions): text is quoted when
     it holds a comma, a quote (doubled) or a line feed; None is an empty cell."""
-    line = ",".join([_csv_cell(value) for value in values])
+    line = ",".join([_csv_text(value) if isinstance(value, str) else "" if value is None else str(value)
+                     for value in values])
     return ('""' if values and not line else line) + "\n"  # a lone empty cell is quoted, not a blank line
 
 
-def _csv_cell(value) -> str:
-    if not isinstance(value, str):
-        return "" if value is None else str(value)
-    value = safe_text(value)  # no carriage return is left
-    if '"' in value:
-        return '"' + value.replace('"', '""') + '"'
-    return f'"{value}"' if "," in value or "\n" in value else value
+def _csv_text(text: str) -> str:
+    cell = _TEXT_CELLS.get(text)
+    if cell is None:
+        value = safe_text(text)  # no carriage return is left
+        if '"' in value:
+            cell = '"' + value.replace('"', '""') + '"'
+        else:
+            cell = f'"{value}"' if "," in value or "\n" in value else value
+        if len(text) <= 1000:
+            if len(_TEXT_CELLS) >= 4096:
+                _TEXT_CELLS.clear()
+            _TEXT_CELLS[text] = cell
+    return cell
+
+
+_TEXT_CELLS: dict[str, str] = {}  # short text -> its cell: a batch's summaries repeat their warnings and elections
 
 
 def no_folder(folder: Path) -> str:

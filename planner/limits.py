@@ -4,7 +4,7 @@ must be supplied by the user, never estimated."""
 
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .errors import TOML_ERRORS, PlannerError, toml_problem
@@ -56,6 +56,12 @@ class Limits:
     hce_threshold: int | None
     sources: dict[str, str]  # key -> source text, "supplied by user" for overrides
     other_years_supplied: tuple[int, ...] = ()  # user limits given for other years only (not used)
+
+    @cached_property
+    def supplied_by_user(self) -> tuple[str, ...]:
+        """The keys whose numbers the user gave, in KEYS order (once per Limits: a batch
+        shares its year's)."""
+        return tuple(key for key, source in self.sources.items() if source.startswith("supplied by user"))
 
 
 def _entry(raw, field: str, user: bool) -> Entry:

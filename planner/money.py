@@ -3,6 +3,7 @@ hundredths of a basis point, so every rounding is the plan's half-up rounding an
 nothing depends on binary floating point."""
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 PCT_SCALE = 10_000  # units per percent: 9.8 % -> 98_000; the finest step is 0.0001 %
 RATE_SCALE = 1_000_000  # units per 1.0 of a match rate
@@ -52,6 +53,12 @@ def dollars(cents: int) -> float:
     return cents / 100
 
 
+def dollars_of(cents: dict, keys) -> dict:
+    """{key: dollars(cents[key])} for each of `keys`, dollars() inlined (a batch makes millions)."""
+    return {key: cents[key] / 100 for key in keys}
+
+
+@lru_cache(maxsize=4096, typed=True)  # a batch's elections repeat a few percents
 def pct_value(pct_units: int) -> float | int:
     """PCT_SCALE units to a plain number for output: 9 rather than 9.0, 9.8 stays 9.8."""
     whole, rest = divmod(pct_units, PCT_SCALE)

@@ -11,7 +11,7 @@ from .cashflow import Cash
 from .errors import PlannerError
 from .limits import Limits, built_in_years, limits_for
 from .match import full_match_pct, paycheck_match
-from .money import dollars, pct_of, pct_value
+from .money import dollars, dollars_of, pct_of, pct_value
 from .paychecks import Paychecks, lagged_rows, regular_dates_before
 from .presets import assumptions
 from .result import Plan
@@ -22,6 +22,7 @@ from .simulate import Simulation
 PERIOD_KEYS = ("pay_date", "kind", "gross", "eligible", "deferral_pct", "deferral", "pretax", "roth", "catch_up",
                "after_tax_pct", "after_tax", "match", "capped", "ytd_deferral", "ytd_after_tax", "ytd_match",
                "ytd_annual_additions", "over_limit")
+YTD_AMOUNTS = frozenset({"deferral", "after_tax", "match", "eligible_pay", "other_employer_deferral", "gross_pay"})
 TOTAL_KEYS = ("deferral", "pretax", "roth", "catch_up", "after_tax", "match", "true_up",
               "annual_additions", "excess", "excess_deferral", "excess_annual_additions")
 
@@ -38,7 +39,7 @@ def build_plan(command: str, scenario: Scenario, limits: Limits, rules: YearRule
     at a fraction of the cost."""
     future = paychecks.future
     table = _periods(rules, paychecks, deferral_pct, after_tax_pct, sim) if periods else []
-    totals = {key: dollars(sim.totals[key]) for key in TOTAL_KEYS}
+    totals = dollars_of(sim.totals, TOTAL_KEYS)
     if cash is not None:
         totals.update(_add_cash_flow(cash, sim, table))
     if match_lost is not None:
@@ -162,16 +163,17 @@ def election_changes(scenario: Scenario, paychecks: Paychecks, deferral_pct: lis
                 "submit_before": submit_before(day), "applies_to": applies_to}
 
     dates, kinds = paychecks.dates, paychecks.kinds
+    last = None  # the percents of the last change listed
+    plain = not (scheduled or separate)  # a plan from the start of the year: payroll applies `last`
     for i, pair in zip(paychecks.future, zip(deferral_pct, after_tax_pct)):
+        if plain and pair == last:
+            continue  # most rows: nothing to enter
         kind = kinds[i]
         if separate and kind == "bonus":
             out.append(change(dates[i], pair, "bonus"))
-        elif kind != "rsu":
-            # a plan from the start of the year: payroll applies what was last listed
-            current = in_payroll(dates[i]) if scheduled else entered and entered[1]
-            if pair != current:
-                entered = (dates[i], pair)
-                out.append(change(*entered, "pay"))
+        elif kind != "rsu" and pair != (in_payroll(dates[i]) if scheduled else last):
+            entered, last = (dates[i], pair), pair
+            out.append(change(*entered, "pay"))
     return out
 
 
@@ -222,18 +224,19 @@ def _match_short(rules: YearRules, paychecks: Paychecks, sim: Simulation, lag: i
     that matches bands of each paycheck's pay, with no true-up to make up the difference);
     `lag` is the election lag that keeps the first rows on the elections in force."""
     plan = rules.plan
-    if plan.match_true_up or not rules.match or any(t.up_to_pct is None for t in rules.match):
+    if plan.match_true_up or not rules.match or None in [t.up_to_pct for t in rules.match]:
         return []
-    eligible = [paychecks.eligible[i] for i in paychecks.future]
+    eligible = paychecks.eligible[paychecks.first_future:]
     # the most a paycheck's match can be (its deferral fills every band), from the solver's
     # memory of match amounts; a year has few distinct pays
     match_of = paycheck_match(rules.match, rules.match_greater_of)
     most_of = {pay: match_of(pay, pay, 0) for pay in set(eligible)}
-    most = [most_of[pay] for pay in eligible]
+    most_total = sum(map(most_of.__getitem__, eligible))
     cap = plan.match_annual_cap and max(plan.match_annual_cap - rules.ytd_match, 0)
-    short = (min(sum(most), cap) if cap else sum(most)) - sum(sim.match)
+    short = (min(most_total, cap) if cap else most_total) - sum(sim.match)
     if short <= len(eligible):  # cents of per-paycheck rounding
         return []
+    most = [most_of[pay] for pay in eligible]
     unmatched = [k for k, (m, top) in enumerate(zip(sim.match, most)) if top - m > 1]
     catch_up = [k for k in unmatched if sim.catch_up[k] and not plan.match_catch_up]
     lagged = lagged_rows(paychecks, lag)
@@ -312,7 +315,7 @@ def _input_notes(command, scenario: Scenario, limits: Limits, rules: YearRules, 
     if limits.other_years_supplied:
         out.append(f"The limits supplied are for {', '.join(map(str, limits.other_years_supplied))}, "
                    f"not {scenario.tax_year}: the built-in {scenario.tax_year} limits are used.")
-    user = [key for key, source in limits.sources.items() if source.startswith("supplied by user")]
+    user = limits.supplied_by_user
     if user and scenario.tax_year in built_in_years():
         out.append(f"The IRS limits built in for {scenario.tax_year} are replaced by the ones supplied: "
                    f"{', '.join(user)}.")
@@ -329,8 +332,7 @@ def _input_notes(command, scenario: Scenario, limits: Limits, rules: YearRules, 
         out.append(f"Deferrals at the earlier employer already exceed the 402(g) limit"
                    f"{' + catch-up' if rules.catch_up_limit else ''} by {money(extra)}: ask that plan to refund "
                    f"it by April 15, {scenario.tax_year + 1}.")
-    amounts = {"deferral", "after_tax", "match", "eligible_pay", "other_employer_deferral", "gross_pay"}
-    if ytd and not amounts & set(scenario.source.get("ytd", {})):
+    if ytd and not YTD_AMOUNTS & set(scenario.source.get("ytd", {})):
         out.append(f"[ytd] gives no year-to-date amounts: assumed nothing was deferred, contributed after tax "
                    f"or matched by {ytd.as_of}.")
     if not future:
