@@ -41,6 +41,7 @@ def assert_same(problem_list: list[tuple]) -> int:
         assert solution.deferral_pct == alone.deferral_pct
         assert solution.after_tax_pct == alone.after_tax_pct
         assert solution.simulation == alone.simulation
+        assert repr(solution.simulation) == repr(alone.simulation)  # == cannot tell True from 1
         assert solution.warnings == alone.warnings
     return taken
 
