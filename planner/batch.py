@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .api import collector_paused, plan_all
 from .errors import TOML_ERRORS, PlannerError, printable
-from .limits import supplied_years
+from .limits import check_limits, supplied_years
 from .scenario import known_field, match_shorthand, read_toml
 
 SUMMARY_COLUMNS = ["row", "id", "status", "error", "name", "tax_year", "first_election", "elections",
@@ -265,10 +265,14 @@ def plan_rows(items: list[tuple[int, str | None, dict | PlannerError]], columns:
 
 def batch_limits(limits: dict | None, origin: str = "--limits") -> dict | None:
     """Limits for a batch: a table per year, never one flat table that would replace the
-    limits built in for every year a batch holds."""
+    limits built in for every year a batch holds. Each year's numbers are checked now, whether
+    or not anyone of that year comes."""
+    if limits is not None and not isinstance(limits, dict):
+        raise PlannerError(origin, "expected a dict of limits or the path to a limits TOML file")
     if limits and not supplied_years(limits):
         raise PlannerError(origin, "give a table for each year in a batch ([2027] then deferral = ..., "
                                    "catch_up = ...), so that years with limits built in keep theirs")
+    check_limits(limits, origin)  # (whether a year's table is complete is told to that year's people)
     return limits
 
 
@@ -478,21 +482,30 @@ def _toml_files(folder: Path) -> list[Path]:
 def _check_csv(path: Path) -> int:
     """Read the whole file once (UTF-8 text, valid CSV, a header) and count the people in it,
     so a bad file fails before any output exists: seconds, against hours of planning."""
-    reader = None
+    reader, start = None, 1  # start: the first line of the record being read
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
+            reader = csv.reader(fh, strict=True)  # an unclosed quote is an error, not the rest of the file in one cell
             header = next(reader, None)
-            people = sum(1 for record in reader if any(cell.strip() for cell in record))
+            people, start = 0, reader.line_num + 1
+            for record in reader:
+                people += any(map(str.strip, record))
+                start = reader.line_num + 1
     except OSError as e:
         raise PlannerError(str(path), f"cannot read: {e.strerror or e.__class__.__name__}") from None
     except UnicodeDecodeError:
         raise PlannerError(str(path), "is not UTF-8 text (save it as CSV UTF-8)") from None
     except csv.Error as e:
+        if "end of data" in str(e):
+            raise PlannerError(str(path), f"line {start}: not valid CSV: a quoted cell is never closed") from None
         raise PlannerError(str(path), f"line {reader.line_num}: not valid CSV: {e}") from None
     columns = [c.strip() for c in header or []]
     if not any(columns):
         raise PlannerError(str(path), "has no header row (the first row names the columns: tax_year, pay.salary, ...)")
+    named = _named(columns)
+    if "" in columns[:named]:  # its cells would be read as no field at all
+        raise PlannerError(str(path), f"column {columns.index('') + 1} of the header has no name "
+                                      "(name it or remove it)")
     doubled = sorted({c for c in columns if c and columns.count(c) > 1})
     if doubled:
         raise PlannerError(str(path), f"column {doubled[0]} appears more than once")
@@ -511,6 +524,11 @@ def _check_csv(path: Path) -> int:
     return people
 
 
+def _named(header: list[str]) -> int:
+    """How many columns the header names: all but its trailing empty ones (trailing commas)."""
+    return len(header) - len(list(itertools.takewhile(lambda c: not c, reversed(header))))
+
+
 class _BadRow(NamedTuple):
     error: PlannerError
     ident: str | None
@@ -520,9 +538,9 @@ def _csv_rows(path: Path):
     """(number, line, row dict or _BadRow) per non-blank record; numbers count people
     from 1 (header not counted), `line` is the record's first line in the file."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
+        reader = csv.reader(fh, strict=True)
         header = [c.strip() for c in next(reader)]
-        named = len(header) - len(list(itertools.takewhile(lambda c: not c, reversed(header))))
+        named = _named(header)
         id_at = header.index("id") if "id" in header else None
         number, line = 0, reader.line_num + 1
         try:
@@ -531,14 +549,14 @@ def _csv_rows(path: Path):
                 if not any(map(str.strip, record)):
                     continue  # blank lines and spreadsheets' trailing empty rows are no one
                 number += 1
-                extra = len(record) > len(header) and any(map(str.strip, record[len(header):]))
+                extra = len(record) > named and any(map(str.strip, record[named:]))
                 if len(record) < named or extra:  # cells out of place would land in the wrong fields
                     ident = record[id_at].strip() if id_at is not None and id_at < len(record) else ""
                     yield number, first, _BadRow(PlannerError("cells", f"{len(record)} given, the header has "
                                                                      f"{named} columns"), ident or None)
                     continue
                 row = dict(zip(header, record))
-                row.pop("", None)  # an unnamed column (a trailing comma) carries nothing
+                row.pop("", None)  # the trailing unnamed columns (trailing commas) are empty here
                 yield number, first, row
         except csv.Error as e:
             raise PlannerError(str(path), f"line {reader.line_num}: not valid CSV: {e}") from None

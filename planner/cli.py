@@ -6,6 +6,9 @@ Bad input of any kind ends in one line on standard error naming the field, exit 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import io
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -413,12 +416,19 @@ def batch_command(
         raise typer.Exit(1)  # the summary is written, but a script must be able to tell a row failed
 
 
-_SIGNALS: list[int] = []  # SIGTERM received
+_SIGNALS: list[int] = []  # SIGTERM or SIGHUP received
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Standard output when the process has none: every write is an OSError (EBADF)."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
 
 
 def _terminated(signum, frame) -> None:
-    """SIGTERM (`kill`, `timeout`, a cancelled CI job) unwinds like Ctrl-C, so no temporary
-    file is left behind."""
+    """SIGTERM (`kill`, `timeout`, a cancelled CI job) and SIGHUP (the terminal closed)
+    unwind like Ctrl-C, so no temporary file is left behind."""
     _SIGNALS.append(signum)
     raise KeyboardInterrupt
 
@@ -429,7 +439,11 @@ def main() -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _terminated)
+    if hasattr(signal, "SIGHUP"):  # the terminal closed: the same clean unwind (exit 129)
+        signal.signal(signal.SIGHUP, _terminated)
     sys.unraisablehook = _quiet_finalizers
+    if sys.stdout is None:  # started with standard output closed (`>&-`): writing it fails as a full one does
+        sys.stdout = _ClosedOutput()
     try:
         code = app(standalone_mode=False)  # typer returns 130 for Ctrl-C
     except (KeyboardInterrupt, typer.Abort):
@@ -462,8 +476,6 @@ def _quiet_finalizers(unraisable) -> None:
 
 def _quiet_stdout() -> None:
     """Point standard output at /dev/null, so flushing it at exit raises nothing more."""
-    import os
-
     try:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError):

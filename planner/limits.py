@@ -116,6 +116,11 @@ def _normalize(override, origin: str) -> dict[int | None, dict[str, Entry]]:
     return {int(y): _table(override[y], f"{origin}.{y}", user=True) for y in years}
 
 
+def check_limits(override, origin: str = "--limits") -> None:
+    """A PlannerError naming the first bad key or number of a user's limits, if any."""
+    _normalize(override, origin)
+
+
 @lru_cache(maxsize=1)
 def _builtin() -> dict[int, dict[str, Entry]]:
     with DATA_FILE.open("rb") as f:
@@ -153,8 +158,8 @@ def _limits_for(year: int, override: dict | None, origin: str) -> Limits:
             raise PlannerError("tax_year", (
                 f"no IRS limits are built in for {year} (built in: {years[0]}-{years[-1]}); supply them "
                 f"with --limits FILE (a TOML file with keys {', '.join(REQUIRED)}, and optionally "
-                "catch_up_60_63, roth_catch_up_threshold, ss_wage_base, hce_threshold), a [limits] "
-                "table in the scenario, or limits= in Python"
+                "catch_up_60_63, roth_catch_up_threshold, ss_wage_base, hce_threshold; for a batch, "
+                f"under a [{year}] table), a [limits] table in the scenario, or limits= in Python"
                 + (f"; missing: {', '.join(missing)}" if user else "")))
     values = {"medicare_additional_threshold": _MEDICARE_DEFAULT, **(builtin or {}), **user}
     absent = _ABSENT if builtin else {}

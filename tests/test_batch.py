@@ -444,6 +444,9 @@ BAD_INPUTS = {  # file name -> contents (None: not created, a folder: "/")
     "huge-cell.csv": HEADER + GOOD.format(id="a", name="N", salary=1) + '"' + "x" * 200_000 + '"\n',
     "no-salary.csv": "id,tax_year,pay.frequency\na,2025,biweekly\n",
     "overlap.csv": "id,tax_year,pay,pay.frequency,pay.salary\na,2025,,biweekly,1\n",
+    # a quote never closed would take every row after it into one cell
+    "unclosed.csv": HEADER + GOOD.format(id="a", name='"Ann', salary=1) + GOOD.format(id="b", name="B", salary=1),
+    "unnamed.csv": "id,,tax_year,pay.frequency,pay.salary\na,999999,2025,biweekly,100000\n",
 }
 
 
@@ -461,6 +464,8 @@ BAD_INPUTS = {  # file name -> contents (None: not created, a folder: "/")
     ("ok.csv", "no-such/run.2025", "folder"),
     ("no-salary.csv", "out", "has no column pay.salary"),
     ("overlap.csv", "out", "columns pay and pay.frequency overlap"),
+    ("unclosed.csv", "out", "line 2: not valid CSV: a quoted cell is never closed"),
+    ("unnamed.csv", "out", "column 2 of the header has no name"),
     ("summary.csv", ".", "summary.csv would overwrite INPUT"),  # the people file is never the summary
 ])
 def test_bad_input_or_out_exits_2_and_writes_nothing(tmp_path, source, out, message):
@@ -512,6 +517,30 @@ def test_a_row_with_cells_missing_is_an_error_row(tmp_path):
     assert result.stderr.splitlines()[0] == f"planner: row 2 (line 3): cells: 2 given, the header has {columns} columns"
     rows = read_summary(tmp_path / "out" / "summary.csv")
     assert [(r["id"], r["status"]) for r in rows] == [("a", "ok"), ("short", "error")]  # its id, as far as it goes
+
+
+def test_a_cell_under_a_trailing_unnamed_column_is_an_error_row(tmp_path):
+    """Trailing commas in the header name no column: empty cells under them are nothing,
+    a value there is out of place (it would be dropped without a word)."""
+    source = tmp_path / "in.csv"
+    source.write_text(HEADER.strip() + ",,\n" + GOOD.format(id="a", name="N", salary=200000).strip() + ",,\n"
+                      + GOOD.format(id="b", name="N", salary=200000).strip() + ",,x\n")
+    result = run_cli("batch", source, "--out", tmp_path / "out")
+    columns = len(HEADER.strip().split(","))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (f"planner: row 2 (line 3): cells: {columns + 2} given, the header "
+                                             f"has {columns} columns")
+    assert [r["status"] for r in read_summary(tmp_path / "out" / "summary.csv")] == ["ok", "error"]
+
+
+@pytest.mark.parametrize("limits, field", [
+    (5, "limits"), ({"2027": 5}, "limits.2027"), ({"2027": {"bogus": 1}}, "limits.2027.bogus"),
+    ({"2027": {"deferral": "x"}}, "limits.2027.deferral"),
+])
+def test_plan_many_checks_its_limits_even_when_no_one_is_of_their_year(limits, field):
+    with pytest.raises(PlannerError) as raised:
+        planner.plan_many([{"tax_year": 2025, "pay.frequency": "biweekly", "pay.salary": 100000}], limits=limits)
+    assert raised.value.field == field
 
 
 def test_a_year_without_built_in_limits_takes_limits_per_year_or_per_person(tmp_path):
@@ -646,9 +675,11 @@ def test_spreadsheet_exports_read_as_numbers_and_errors_name_the_column():
     assert bad["status"] == "error" and bad["error"].startswith("bonus.0.date: ")
 
 
-def test_a_terminated_batch_leaves_nothing(tmp_path):
-    """SIGTERM (`kill`, `timeout`, a cancelled CI job) unwinds like Ctrl-C: exit 143 and
-    neither the output folder nor a temporary file is left."""
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGHUP"])
+def test_a_terminated_batch_leaves_nothing(tmp_path, signum):
+    """SIGTERM (`kill`, `timeout`, a cancelled CI job) and SIGHUP (the terminal closed)
+    unwind like Ctrl-C: exit 128 + the signal and neither the output folder nor a
+    temporary file is left."""
     import signal
     import subprocess
     import sys
@@ -662,9 +693,9 @@ def test_a_terminated_batch_leaves_nothing(tmp_path):
     deadline = time.monotonic() + 30
     while not any(out.glob(".planner-batch-*/*.xlsx")) and time.monotonic() < deadline:
         time.sleep(0.02)  # until the first workbook is staged: the batch is under way
-    child.send_signal(signal.SIGTERM)
+    child.send_signal(getattr(signal, signum))
     _, err = child.communicate(timeout=30)
-    assert child.returncode == 143 and err.strip() == "planner: interrupted", err
+    assert child.returncode == 128 + getattr(signal, signum) and err.strip() == "planner: interrupted", err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
 

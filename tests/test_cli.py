@@ -585,6 +585,21 @@ def test_a_full_standard_output_is_one_line_exit_2(args):
         "planner: error: output: cannot write standard output: No space left on device"]
 
 
+@pytest.mark.parametrize("args", [["limits"], ["plan", "examples/amazon-2025.toml"],
+                                  ["plan", "examples/amazon-2025.toml", "--format", "json"],
+                                  ["check", "examples/check-20-percent-2025.toml", "--format", "csv"]])
+def test_a_closed_standard_output_is_one_line_exit_2(args):
+    """Started with standard output closed (`>&-`): Python gives no sys.stdout at all."""
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "planner", *args], stderr=subprocess.PIPE, text=True, cwd=REPO,
+                          timeout=60, preexec_fn=lambda: os.close(1))
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
+        "planner: error: output: cannot write standard output: Bad file descriptor"], proc.stderr
+
+
 @pytest.mark.parametrize("suffix", [".json", ".xlsx"])
 def test_a_full_standard_output_after_out_is_written_says_so(tmp_path, suffix):
     """--out is written first and whole; a standard output that fails after it is named as
