@@ -307,7 +307,28 @@ def summarize_rows(rows: list[tuple[int, dict]], periods: bool = False,
         except PlannerError as e:
             ident = row.get("id")
             items.append((number, str(ident).strip() if ident else None, e))
-    return plan_rows(items, columns=True, periods=periods, limits=limits)
+    out = plan_rows(items, columns=True, periods=periods, limits=limits)
+    for (_, row), (_, _, data), (summary, _) in zip(rows, items, out):
+        if summary["status"] == "error" and isinstance(data, dict):  # the scenario's error, not the row's
+            summary["error"] = _own_number(summary["error"], row)
+    return out
+
+
+def _own_number(error: str, row: dict) -> str:
+    """An error naming an array's entry (`bonus.0.date: ...`) by the row's own column: the
+    entries are the numbers whose cells are filled, in order, so with bonus.0.* empty the
+    first entry is bonus.1."""
+    found = re.match(r"(\w+)\.(\d+)\b", error)
+    if not found:
+        return error
+    name, k = found.group(1), int(found.group(2))
+    numbers = set()
+    for column, value in row.items():
+        parts = column.split(".")
+        if parts[0] == name and len(parts) > 1 and parts[1].isdigit() and value is not None and str(value).strip():
+            numbers.add(int(parts[1]))
+    numbers = sorted(numbers)
+    return f"{name}.{numbers[k]}{error[found.end():]}" if k < len(numbers) else error
 
 
 def summarize_row(row: dict, number: int) -> dict:

@@ -675,6 +675,16 @@ def test_spreadsheet_exports_read_as_numbers_and_errors_name_the_column():
     assert bad["status"] == "error" and bad["error"].startswith("bonus.0.date: ")
 
 
+def test_an_error_names_the_rows_own_column_when_an_earlier_entry_is_empty():
+    """bonus.0.* empty: the first bonus is the bonus.1 columns, and its error says so."""
+    row = {"tax_year": "2025", "pay.salary": "100000", "pay.frequency": "biweekly", "bonus.0.date": "",
+           "bonus.0.amount": " ", "bonus.1.date": "2025-03-01", "bonus.1.amount": "1000",
+           "bonus.2.date": "2024-03-01", "bonus.2.amount": "1000"}
+    assert summarize_row(row, 1)["error"] == "bonus.2.date: 2024-03-01 is outside the tax year 2025"
+    frame = planner.plan_many([{**row, "bonus.2.date": None, "bonus.2.amount": None, "bonus.1.amount": -5}])
+    assert frame["error"][0] == "bonus.1.amount: must not be negative, not -5"
+
+
 @pytest.mark.parametrize("signum", ["SIGTERM", "SIGHUP"])
 def test_a_terminated_batch_leaves_nothing(tmp_path, signum):
     """SIGTERM (`kill`, `timeout`, a cancelled CI job) and SIGHUP (the terminal closed)
