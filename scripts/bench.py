@@ -1,7 +1,7 @@
 """Benchmarks (not tests): cold-start time of the CLI on the examples, and batch throughput.
 
     python scripts/bench.py [--runs 15] [--part all|cold|batch] [--batch-rows 2000]
-                            [--memory-rows 20000,100000]
+                            [--batch-runs 5] [--memory-rows 20000,100000]
 
 Cold start: the median wall time of a fresh `python -m planner plan EXAMPLE --format json`
 process and of the same run writing the Excel workbook, over every example, with the
@@ -10,8 +10,9 @@ batch issue's goal), under 0.8 s with the workbook.
 
 Batch (`planner batch`, issue 7): plans per second on one core through the streaming CSV
 path, in process, in steady state (after a 100-row warm-up), for typical people (biweekly,
-a bonus, a raise); and the peak memory of a
-fresh process streaming N rows for two sizes, which should stay flat as N grows.
+a bonus, a raise): the median of several runs, since one run of a second or two on a shared
+machine swings by a sixth either way; and the peak memory of a fresh process streaming N
+rows for two sizes, which should stay flat as N grows.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def typical_people(n: int, seed: int = 1) -> list[dict]:
     return rows
 
 
-def throughput(rows: int, tmp: Path) -> float:
+def throughput(rows: int, tmp: Path, runs: int) -> list[float]:
     """Plans per second through the CLI's streaming path (read, plan, write both summaries),
     in steady state: a first small batch pays the one-time costs (importing numpy, reading
     the presets and limits), as they are paid once in a long batch."""
@@ -85,12 +86,15 @@ def throughput(rows: int, tmp: Path) -> float:
     warm_up = write_people(tmp / "warm-up.csv", typical_people(100, seed=2))
     run_batch(open_batch(warm_up, tmp / "warm-up"))
     source = write_people(tmp / f"people-{rows}.csv", typical_people(rows))
-    batch = open_batch(source, tmp / f"out-{rows}")
-    start = time.perf_counter()
-    counts = run_batch(batch)
-    seconds = time.perf_counter() - start
-    assert counts == {"ok": rows, "error": 0}, counts
-    return rows / seconds
+    rates = []
+    for run in range(runs):
+        batch = open_batch(source, tmp / f"out-{rows}-{run}")
+        start = time.perf_counter()
+        counts = run_batch(batch)
+        seconds = time.perf_counter() - start
+        assert counts == {"ok": rows, "error": 0}, counts
+        rates.append(rows / seconds)
+    return rates
 
 
 # A fresh process streams one CSV through the batch, then reports its peak resident memory.
@@ -125,11 +129,13 @@ def peak_memory(sizes: list[int], tmp: Path) -> dict[int, float]:
     return out
 
 
-def bench_batch(rows: int, sizes: list[int]) -> None:
+def bench_batch(rows: int, runs: int, sizes: list[int]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        rate = throughput(rows, Path(tmp))
-        print(f"batch: {rate:.1f} plans/s on one core ({1000 / rate:.2f} ms a person) over {rows} typical rows "
-              "(biweekly, a bonus, a raise), streaming CSV in, CSV + xlsx summary out, after a warm-up")
+        rates = throughput(rows, Path(tmp), runs)
+        rate = statistics.median(rates)
+        print(f"batch: {rate:.0f} plans/s on one core ({1000 / rate:.2f} ms a person), the median of {runs} runs "
+              f"({min(rates):.0f} to {max(rates):.0f}) over {rows} typical rows (biweekly, a bonus, a raise), "
+              "streaming CSV in, CSV + xlsx summary out, after a warm-up")
         memory = peak_memory(sizes, Path(tmp))
         print("batch memory: peak RSS " + ", ".join(f"{memory[n]:.0f} MB for {n} rows" for n in sizes))
     minutes = 1_000_000 / rate / 60
@@ -149,7 +155,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--part", choices=("all", "cold", "batch"), default="all")
-    parser.add_argument("--batch-rows", type=int, default=2000, help="rows for the throughput run")
+    parser.add_argument("--batch-rows", type=int, default=2000, help="rows for each throughput run")
+    parser.add_argument("--batch-runs", type=int, default=5, help="throughput runs (the median is reported)")
     parser.add_argument("--memory-rows", default="20000,100000", help="row counts for the peak-memory runs")
     args = parser.parse_args()
     print(f"machine: {machine()}")
@@ -157,7 +164,7 @@ def main() -> None:
         bench_cold(args.runs)
     if args.part in ("all", "batch"):
         sys.path.insert(0, str(ROOT))
-        bench_batch(args.batch_rows, [int(n) for n in args.memory_rows.split(",")])
+        bench_batch(args.batch_rows, args.batch_runs, [int(n) for n in args.memory_rows.split(",")])
 
 
 def bench_cold(runs: int) -> None:
