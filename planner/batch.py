@@ -199,31 +199,33 @@ def read_row(row: dict) -> tuple[str | None, dict]:
 def election_text(election: dict) -> str:
     """'2025-01-10 12%/22%': from, deferral % / after-tax % (bonus-only elections say so)."""
     bonus = " bonus" if election.get("applies_to") == "bonus" else ""
-    return f"{election['from']}{bonus} {election['deferral_pct']:g}%/{election['after_tax_pct']:g}%"
+    return f"{election['from']}{bonus} {_pct_text(election['deferral_pct'])}%/{_pct_text(election['after_tax_pct'])}%"
 
 
-def _cents(value: float) -> float:
-    return round(value, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+@functools.lru_cache(maxsize=4096)  # a batch's elections repeat a few percents
+def _pct_text(pct: float) -> str:
+    return f"{pct:g}"  # the same for equal numbers (9 and 9.0): one memory for both
 
 
-SUMMARY_TOTALS = ("deferral", "catch_up", "match", "after_tax", "annual_additions", "excess")
-
-
-def summary_of(plan) -> dict:
-    """The summary columns a Plan fills (everything but row, id, status and error)."""
+def summary_of(plan, **first) -> dict:
+    """The summary columns a Plan fills (everything but row, id, status and error), after
+    the `first` columns given (row=..., id=...: one dict built, not two merged)."""
     totals, limits = plan.totals, plan.limits
     elections = [election_text(e) for e in plan.elections]
     other_employer = plan.ytd.get("other_employer_deferral", 0.0)
-    summary = {"name": plan.name, "tax_year": plan.tax_year,
-               "first_election": elections[0] if elections else "", "elections": "; ".join(elections),
-               "changes": max(len(elections) - 1, 0)}  # changes after the first election
-    for key in SUMMARY_TOTALS:
-        summary[key] = totals.get(key, 0.0)
-    summary["room_402g"] = _cents(limits["deferral"] + limits["catch_up"] - other_employer - totals["deferral"])
-    summary["room_415c"] = _cents(limits.get("annual_additions_applied", limits["annual_additions"])
-                                  - totals["annual_additions"])
-    summary["warnings"] = " | ".join(plan.warnings)
-    return summary
+    applied = limits.get("annual_additions_applied", limits["annual_additions"])
+    # the rooms added up in cents, exact (a Plan's dollars are whole cents): what rounding
+    # their float sums to the cent gives, without round(x, 2)'s cost (nor its -0.0)
+    room_402g = (round(limits["deferral"] * 100) + round(limits["catch_up"] * 100) - round(other_employer * 100)
+                 - round(totals["deferral"] * 100))
+    room_415c = round(applied * 100) - round(totals["annual_additions"] * 100)
+    return dict(first, name=plan.name, tax_year=plan.tax_year,
+                first_election=elections[0] if elections else "", elections="; ".join(elections),
+                changes=max(len(elections) - 1, 0),  # changes after the first election
+                deferral=totals.get("deferral", 0.0), catch_up=totals.get("catch_up", 0.0),
+                match=totals.get("match", 0.0), after_tax=totals.get("after_tax", 0.0),
+                annual_additions=totals.get("annual_additions", 0.0), excess=totals.get("excess", 0.0),
+                room_402g=room_402g / 100, room_415c=room_415c / 100, warnings=" | ".join(plan.warnings))
 
 
 def _failed(number: int, ident: str | None, data: dict, error: str) -> dict:
@@ -258,8 +260,8 @@ def plan_rows(items: list[tuple[int, str | None, dict | PlannerError]], columns:
             out.append((_failed(number, ident or name, data,
                                 f"internal error: {result.__class__.__name__}: {result}"), None))
         else:
-            out.append(({"row": number, "id": ident or name or str(number), "status": "ok", "error": "",
-                         **summary_of(result)}, result))
+            out.append((summary_of(result, row=number, id=ident or name or str(number), status="ok", error=""),
+                        result))
     return out
 
 

@@ -163,12 +163,12 @@ def election_changes(scenario: Scenario, paychecks: Paychecks, deferral_pct: lis
                 "submit_before": submit_before(day), "applies_to": applies_to}
 
     dates, kinds = paychecks.dates, paychecks.kinds
-    last = None  # the percents of the last change listed
+    last = (None, None)  # the percents of the last change listed (none yet)
     plain = not (scheduled or separate)  # a plan from the start of the year: payroll applies `last`
-    for i, pair in zip(paychecks.future, zip(deferral_pct, after_tax_pct)):
-        if plain and pair == last:
-            continue  # most rows: nothing to enter
-        kind = kinds[i]
+    for i, deferral, after_tax in zip(paychecks.future, deferral_pct, after_tax_pct):
+        if plain and deferral == last[0] and after_tax == last[1]:
+            continue  # most rows: nothing to enter (and no pair made for them)
+        pair, kind = (deferral, after_tax), kinds[i]
         if separate and kind == "bonus":
             out.append(change(dates[i], pair, "bonus"))
         elif kind != "rsu" and pair != (in_payroll(dates[i]) if scheduled else last):

@@ -19,8 +19,10 @@ class XlsxTable:
     def __init__(self, path: str, name: str, columns: list[str], money=(), wide=()):
         self.zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1)  # fast: tables are long
         self.name, self.columns, self.wide = name, columns, wide
-        self.letters = [_column_letters(i) for i in range(len(columns))]
         self.money = [' s="2"' if c in money else "" for c in columns]
+        # each column's cell XML up to its row number, and from it to a number's value: a
+        # row's cells are these pieces around its number, text and values
+        self.cells = [(f'<c r="{_column_letters(i)}', f'"{money}><v>') for i, money in enumerate(self.money)]
         self.sheets, self.stream, self.rows, self.row = 0, None, [], MAX_ROWS
         self.texts: dict[str, str] = {}  # short text -> its XML: summaries repeat their warnings and elections
 
@@ -46,14 +48,14 @@ class XlsxTable:
         if self.row >= MAX_ROWS:
             self._new_sheet()
         self.row += 1
-        n = self.row
+        n = str(self.row)  # once, not for every cell
+        text_start = f'"{style} t="inlineStr"><is>'
         cells, texts = [], self.texts
-        for letter, money, value in zip(self.letters, self.money, values):
+        for (start, number_start), value in zip(self.cells, values):
             if isinstance(value, str):
-                xml = texts.get(value) or self._text(value)
-                cells.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is>{xml}</is></c>')
+                cells.append(f'{start}{n}{text_start}{texts.get(value) or self._text(value)}</is></c>')
             elif value is not None:  # an int or a float: repr is exact and valid XML
-                cells.append(f'<c r="{letter}{n}"{money}><v>{value!r}</v></c>')
+                cells.append(f'{start}{n}{number_start}{value!r}</v></c>')
         self.rows.append(f'<row r="{n}">{"".join(cells)}</row>')
         if len(self.rows) >= 1000:
             self._flush()
