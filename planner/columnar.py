@@ -562,21 +562,40 @@ class _Chunk:
         chosen_t = which[choice]
         chosen_d = self.carry_over(d_levels[np.arange(P), chosen_t])
         chosen_a = self.carry_over(a_levels[choice])
-        payroll = self.payroll(chosen_d, chosen_a)
+        sums, simulations = self.payroll(chosen_d, chosen_a)
+        deferral, after_tax, additions = sums["deferral"], sums["after_tax"], sums["annual_additions"]
+        # never expected (the solver would have judged it): let it
+        fallback |= ((sums["excess_deferral"] > 0) | (additions > self.limit)
+                     | ((self.goal_deferral >= 0) & (deferral > self.goal_deferral))
+                     | ((self.goal_after_tax >= 0) & (after_tax > self.goal_after_tax)))
+        if fallback.all():
+            return [None] * P
         everyone = np.arange(P)
 
         def at_cap(levels, cap):  # solver.binding: every pay date with pay at its cap (no floor here)
             return self.live.any(axis=1) & np.where(self.live, levels >= cap, True).all(axis=1)
 
+        # shortfalls' arguments; it says nothing of goals missed by at most a step of the largest
+        # paycheck unless at a cap (its sentence of an earlier employer's deferrals: not in `fits`)
+        d_unused, d_at_cap = target - deferral, at_cap(chosen_d, hi_level)
+        a_unused, a_at_cap = at_target[everyone, chosen_t] - after_tax, at_cap(chosen_a, at_hi[everyone, chosen_t])
+        top_level = np.where(np.arange(G) < self.dates[:, None], chosen_d, 0).max(axis=1)
+        largest_step = np.where(self.live, one_step, 0).max(axis=1)
+        short = ((d_unused > np.where(d_at_cap, 0, largest_step)) | (a_unused > np.where(a_at_cap, 0, largest_step)))
+
+        def warnings(p: int) -> list[str]:
+            rules, cash = self.problems[p][0], self.problems[p][5]
+            d, d_cap, a, a_cap, top, close, left = (int(v[p]) for v in (
+                d_unused, d_at_cap, a_unused, a_at_cap, top_level, largest_step, self.limit - additions))
+            return shortfalls(rules, cash, d, "plan" if d_cap else None, a, "plan" if a_cap else None, top, close, left)
+
         d_rows, a_rows = (levels.reshape(-1)[self.date_of_row].tolist() for levels in (chosen_d, chosen_a))
-        rows = ((d_rows[rows], a_rows[rows]) for rows in self.rows_of)
-        chosen = zip(fallback.tolist(), rows, target.tolist(),
-                     at_cap(chosen_d, hi_level).tolist(), at_target[everyone, chosen_t].tolist(),
-                     at_cap(chosen_a, at_hi[everyone, chosen_t]).tolist(),
-                     np.where(np.arange(G) < self.dates[:, None], chosen_d, 0).max(axis=1).tolist(),
-                     np.where(self.live, one_step, 0).max(axis=1).tolist())
-        return [None if left else self.finish(problem, payroll(p), *values)
-                for p, (problem, (left, *values)) in enumerate(zip(self.problems, chosen))]
+        solutions: list[Solution | None] = [None] * P
+        people = np.flatnonzero(~fallback)
+        for p, sim, said in zip(people.tolist(), simulations(people), short[people].tolist()):
+            rows = self.rows_of[p]
+            solutions[p] = Solution(d_rows[rows], a_rows[rows], sim, warnings(p) if said else [])
+        return solutions
 
     def after_tax_runs(self, hi, target, tied):
         """The after-tax candidates of each person's tied deferrals (P, T), searched once where
@@ -597,8 +616,8 @@ class _Chunk:
         return runs, search, people
 
     def payroll(self, d_levels, a_levels):
-        """simulate() of one schedule per person ((P, G) levels), as arrays: a function of
-        the person that gives their Simulation."""
+        """simulate() of one schedule per person ((P, G) levels), as arrays: the sums of its
+        amounts (name: (P,)), and a function of people (an array) that gives their Simulations."""
         plan, pay, P = self.plan, self.pay, self.P
         everyone = np.arange(P)
         wanted = self.wanted(d_levels, everyone)
@@ -628,7 +647,9 @@ class _Chunk:
         # Simulation's row fields (spillover none, `capped` a bool), and sums of the amounts
         zero = np.zeros_like(deferral)
         columns = [deferral, deferral - roth, roth, catch_up, excess, after_tax, zero, match, capped, additions]
-        sums = np.stack([values.sum(axis=1) for values in columns[:6] + [match, additions]], axis=1).tolist()
+        sums = {total: values.sum(axis=1) for total, values in zip(
+            ("deferral", "pretax", "roth", "catch_up", "excess_deferral", "after_tax", "match", "annual_additions"),
+            columns[:6] + [match, additions])}
         # slots back to the people's rows, flat (a row without eligible pay reads a zero slot); a
         # person's row lists are built only when read
         columns = {field: np.concatenate([values, np.zeros((P, 1), values.dtype)], axis=1).reshape(-1)[self.slot_of_row]
@@ -638,16 +659,19 @@ class _Chunk:
         def row_list(rows: slice, field: str) -> list:
             return columns[field][rows].tolist()
 
-        def simulation(p: int) -> Simulation:
-            d, pretax, roth, catch_up, excess, after_tax, match, additions = sums[p]
-            over = max(additions - limits[p], 0)
-            totals = {"deferral": d, "pretax": pretax, "roth": roth, "catch_up": catch_up, "after_tax": after_tax,
-                      "match": match, "true_up": 0, "annual_additions": additions, "ytd_annual_additions": 0,
-                      "excess_deferral": excess, "excess_annual_additions": over, "excess_after_tax_cap": 0,
-                      "excess": excess + over}
-            return Simulation.lazy(partial(row_list, rows_of[p]), 0, totals)
+        def simulations(people) -> list[Simulation]:
+            out = []
+            for p, (d, pretax, roth, catch_up, excess, after_tax, match, additions) in zip(
+                    people.tolist(), np.stack(list(sums.values()), axis=1)[people].tolist()):
+                over = max(additions - limits[p], 0)
+                totals = {"deferral": d, "pretax": pretax, "roth": roth, "catch_up": catch_up, "after_tax": after_tax,
+                          "match": match, "true_up": 0, "annual_additions": additions, "ytd_annual_additions": 0,
+                          "excess_deferral": excess, "excess_annual_additions": over, "excess_after_tax_cap": 0,
+                          "excess": excess + over}
+                out.append(Simulation.lazy(partial(row_list, rows_of[p]), 0, totals))
+            return out
 
-        return simulation
+        return sums, simulations
 
     def repeats(self, runs: "_Runs"):
         """(P, S) whether each candidate of the second base equals a valid one of the first:
@@ -713,20 +737,6 @@ class _Chunk:
             low, high = np.where(active & ~reach, mid, low), np.where(active & reach, mid, high)
         levels[rows, last] = high * step
         return levels, exists
-
-    def finish(self, problem, sim: Simulation, rows, d_target, d_at_cap, a_target, a_at_cap,
-               top_level, largest_step):
-        """The chosen schedule's Solution, its shortfalls worded as the solver words them."""
-        rules, goal, _schedule, _eligible, _fixed, cash = problem
-        t = sim.totals
-        if (t["excess_deferral"] or t["excess_annual_additions"]
-                or (goal.deferral != MAX and t["deferral"] > goal.deferral)
-                or (goal.after_tax != MAX and t["after_tax"] > goal.after_tax)):
-            return None  # never expected: the solver would have judged it; let it
-        warnings = shortfalls(rules, cash, d_target - t["deferral"], "plan" if d_at_cap else None,
-                              a_target - t["after_tax"], "plan" if a_at_cap else None, top_level, largest_step,
-                              rules.annual_additions_limit - t["annual_additions"])
-        return Solution(*rows, sim, warnings)
 
 
 class _Runs:
