@@ -181,6 +181,7 @@ class _Chunk:
         used = np.stack([np.ones(G, bool), (self.pay_b > 0).any(axis=0)], axis=1).reshape(2 * G)
         slots = np.flatnonzero(used)  # in payroll's order: a, b of each date in turn
         self.pay, self.date_of_slot = pay.reshape(P, 2 * G)[:, slots], slots // 2
+        self.paid, self.paid_slots = self.pay.sum(axis=1), (self.pay > 0).sum(axis=1)  # for `even`'s bounds
         self.first_slot = np.flatnonzero(slots % 2 == 0)  # each date's a slot
         compact = np.full(2 * G + 1, len(slots))  # the zero slot stays last
         compact[slots] = np.arange(len(slots))
@@ -242,10 +243,17 @@ class _Chunk:
 
     # ---- the solver's base schedules and candidates
     def even(self, hi, target, people=EVERYONE):
-        """solver._even over (P, K): the highest single level within target, clipped to hi."""
+        """solver._even over (P, K): the highest single level within target, clipped to hi.
+        A binary search over the grid, from bounds near the answer: a level's total is within
+        half a cent a slot of level x pay, which bounds it from below, and from above where hi
+        is the same on every pay date (elsewhere a cap may hold a level's total back)."""
         step = self.step
-        low = np.zeros(target.shape, np.int64)
-        high = hi.max(axis=2) // step
+        paid, slots = self.paid[people, None], self.paid_slots[people, None]
+        top = hi.max(axis=2)
+        high = top // step
+        low = np.minimum(np.maximum((2 * target - slots) * PCT_DEN // np.maximum(2 * paid, 1) // step, 0), high)
+        beyond = -(-(2 * target + slots) * PCT_DEN // np.maximum(2 * paid, 1) // step)  # ceil: sure to pass it
+        high = np.where((hi.min(axis=2) == top) & (paid > 0), np.minimum(high, beyond - 1), high)
         while True:
             active = low < high
             if not active.any():
