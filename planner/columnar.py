@@ -71,6 +71,14 @@ def _largest_pay(tiers, greater_of) -> int:
     return min((INT64_SAFE - PCT_DEN * RATE_SCALE) // (2 * max(weight, 1)), INT64_SAFE // (200 * PCT_SCALE)) - 1
 
 
+@lru_cache(maxsize=16)
+def _hash_weights(dates: int):
+    """Random weights of pay dates for `repeats`' hash (any do: equal hashes are checked)."""
+    weights = np.random.default_rng(7).integers(1, 2 ** 61, dates, dtype=np.int64)
+    weights.flags.writeable = False  # shared by every chunk
+    return weights
+
+
 def solve_many(problems: list[tuple]) -> list[Solution | None]:
     """`problems` are solve()'s arguments (rules, goal, schedule, eligible, fixed, cash) per
     person; the answer is each person's Solution, or None where solver.solve must plan them."""
@@ -281,11 +289,18 @@ class _Chunk:
             current = self.amount_of(g, levels[:, g])
             room = target - total + current
             # the lowest grid level from levels[g] up to hi whose amount reaches room, else the highest:
-            # the steps up to it fall short (amounts rise with the level), all tried at once (steps, P)
+            # an amount is within half a cent a row of level x pay, so the levels from `reach` on
+            # reach room; the steps below it are tried down from there (amounts rise with the level)
+            pay, rows = self.pay_a[:, g] + self.pay_b[:, g], (self.pay_a[:, g] > 0) + (self.pay_b[:, g] > 0)
+            reach = -(-(2 * room + rows) * PCT_DEN // np.maximum(2 * pay, 1))  # ceil
             most = np.maximum((top[:, g] - levels[:, g]) // step, 0)
-            steps = np.arange(int(most.max()) + 1)[:, None]
-            short = (self.amount_of(g, levels[:, g] + steps * step) < room) & (steps <= most)
-            level = levels[:, g] + np.minimum(short.sum(axis=0), most) * step
+            steps = np.minimum(np.maximum(-((levels[:, g] - reach) // step), 0), most)
+            while True:
+                lower = active & (steps > 0) & (self.amount_of(g, levels[:, g] + (steps - 1) * step) >= room)
+                if not lower.any():
+                    break
+                steps -= lower
+            level = levels[:, g] + steps * step
             amount = self.amount_of(g, level)
             back = ~cut & (level > levels[:, g]) & (amount > room)
             level = np.where(back, level - step, level)
@@ -467,7 +482,7 @@ class _Chunk:
             bases.append(self.back_loaded(low_base, hi, target, exact))
         runs = self.candidates(np.concatenate(bases, axis=1), hi)
         if back:  # the second base's candidates that repeat the first's are not new (the solver's `seen`)
-            runs.valid[:, 1] &= (unmatched > 0)[:, None] & ~self.repeats(runs)
+            runs.valid[:, 1] &= (unmatched > 0)[:, None] & ~self.repeats(runs, np.flatnonzero(unmatched > 0))
         S = runs.valid.shape[2]
         totals, valid = runs.totals.reshape(P, -1), runs.valid.reshape(P, -1)
 
@@ -681,21 +696,21 @@ class _Chunk:
 
         return sums, simulations
 
-    def repeats(self, runs: "_Runs"):
-        """(P, S) whether each candidate of the second base equals a valid one of the first:
-        compared by a hash of the levels on pay dates with pay (a sum over the run, like the
-        totals), then exactly."""
-        weights = np.where(self.live, np.random.default_rng(7).integers(1, 2 ** 61, self.G, dtype=np.int64), 0)
-        weights = weights[:, None, :]  # pay dates without pay change nothing: they weigh nothing
-        hashes = (runs.base * weights).sum(axis=2)[..., None] + runs.sums(self.step * weights)  # wraps: a hash
-        same = (hashes[:, 1, :, None] == hashes[:, 0, None, :]) & runs.valid[:, 0, None, :]
-        person, new = np.nonzero(same.any(axis=2))  # each pair of equal hashes, checked all at once
-        pair, old = np.nonzero(same[person, new])
-        person, new = person[pair], new[pair]
+    def repeats(self, runs: "_Runs", people):
+        """(P, S) whether each valid candidate of the second base equals a valid one of the
+        first, for `people` (others: False): compared by a hash of the levels on pay dates with
+        pay (a sum over the run, like the totals), then exactly."""
+        weights = np.where(self.live, _hash_weights(self.G), 0)[:, None, :]  # pay dates without pay weigh nothing
+        hashes = ((runs.base * weights).sum(axis=2)[..., None] + runs.sums(self.step * weights))[people]  # wraps
+        valid = runs.valid[people]
+        same = (hashes[:, 1, :, None] == hashes[:, 0, None, :]) & valid[:, 1, :, None] & valid[:, 0, None, :]
+        at, new = np.nonzero(same.any(axis=2))  # each pair of equal hashes, checked all at once
+        pair, old = np.nonzero(same[at, new])
+        person, new = people[at[pair]], new[pair]
         mine = self.levels(runs, person, np.ones_like(person), new)
         theirs = self.levels(runs, person, np.zeros_like(person), old)
         equal = ((mine == theirs) | ~self.live[person]).all(axis=1)
-        found = np.zeros(same.shape[:2], bool)
+        found = np.zeros((self.P, runs.valid.shape[2]), bool)
         found[person[equal], new[equal]] = True
         return found
 
