@@ -101,7 +101,7 @@ def _pct(level, pay):
 
 
 # numpy's diff and take_along_axis are several times slower on short rows than the same
-# work on the flat array: these two do it flat
+# work on the flat array, and picking rows by an index array is than `take`: these do it so
 
 def _steps(running):
     """np.diff(running, axis=-1, prepend=0) of a 2-D array."""
@@ -112,6 +112,13 @@ def _steps(running):
     out = out.reshape(running.shape)
     out[:, 0] = running[:, 0]
     return out
+
+
+def _rows(values, *index):
+    """values[index] for index arrays over its first axes (`take` of the rows they pick)."""
+    if len(index) == 2:  # (person, k) of a (P, K, ...) array
+        values, index = values.reshape(-1, *values.shape[2:]), (index[0] * values.shape[1] + index[1],)
+    return values.take(index[0], axis=0)
 
 
 def _along(values, index):
@@ -212,17 +219,21 @@ class _Chunk:
     # ---- amounts on the grid
     def wanted(self, levels, person):
         """(N, G) levels of `person` (N,) -> (N, slots) cents each slot elects, in payroll's order."""
-        return _pct(levels[:, self.date_of_slot], self.pay[person])
+        return _pct(levels[:, self.date_of_slot], _rows(self.pay, person))
 
     # `people` (N,) say whose rows (N, K, ...) arrays of levels are, where not the chunk's in order
+    def pay_of(self, people):
+        """(N, 1, slots) pay of `people`, to broadcast over candidates."""
+        return (self.pay if people is EVERYONE else _rows(self.pay, people))[:, None, :]
+
     def amounts(self, levels, people=EVERYONE):
         """(P, K, G) levels -> (P, K, G) cents each pay date elects (its slots added)."""
-        slots = _pct(levels[..., self.date_of_slot], self.pay[people, None, :])
+        slots = _pct(levels[..., self.date_of_slot], self.pay_of(people))
         return slots if slots.shape[-1] == self.G else np.add.reduceat(slots, self.first_slot, axis=-1)
 
     def totals(self, levels, people=EVERYONE):
         """(P, K, G) levels -> (P, K) cents they elect in all (over the slots: no empty b slot)."""
-        return _pct(levels[..., self.date_of_slot], self.pay[people, None, :]).sum(axis=2)
+        return _pct(levels[..., self.date_of_slot], self.pay_of(people)).sum(axis=2)
 
     def one_step(self):
         """(P, G) cents one step elects on each pay date."""
@@ -242,7 +253,7 @@ class _Chunk:
     def changes(self, person, *streams):
         """Election changes after the first: pay dates with pay whose levels differ from the
         previous pay date with pay, in any stream; streams are (N, G) of `person` (N,)."""
-        previous = self.previous_live[person]
+        previous = _rows(self.previous_live, person)
         differ = None
         for s in streams:
             step = s != _along(s, previous)
@@ -314,7 +325,8 @@ class _Chunk:
         order, the base and one step more on the first k upgradable pay dates (k = 1..U),
         then on the last k (k = 1..U-1); totals and validity per slot, levels on demand."""
         step = self.step
-        runs = _Runs(base, self.live[people, None, :] & (base + step <= hi), self.G)
+        live = self.live if people is EVERYONE else _rows(self.live, people)
+        runs = _Runs(base, live[:, None, :] & (base + step <= hi), self.G)
         amount = self.amounts(base, people)
         runs.totals = amount.sum(axis=2)[..., None] + runs.sums(self.amounts(base + step, people) - amount)
         return runs
@@ -322,11 +334,11 @@ class _Chunk:
     def levels(self, runs: "_Runs", person, k, slot):
         """(N, G) levels of candidates (person, k, slot), each (N,), of `runs`."""
         G = self.G
-        up, rank = runs.upgradable[person, k], runs.rank[person, k]
+        up, rank = _rows(runs.upgradable, person, k), _rows(runs.rank, person, k)
         count = runs.count[person, k][:, None]
         run, backward = (slot % (G + 1))[:, None], (slot > G)[:, None]
         raised = up & np.where(backward, rank >= count - run, rank < run)
-        return runs.base[person, k] + self.step * raised
+        return _rows(runs.base, person, k) + self.step * raised
 
     def scored_levels(self, runs: "_Runs", window: "_Picks", topped, flat):
         """(N, G) levels of scored candidates (flat indexes (N,)): the window's candidates of
@@ -354,7 +366,7 @@ class _Chunk:
             matchable = running  # per slot: the running sum less its catch-up band, when unmatched
             if not plan.match_catch_up:
                 matchable = np.minimum(running, np.maximum(g402, running - (stop - g402)))
-            slot_match = self.pay_band_match(_steps(matchable), self.pay[person])
+            slot_match = self.pay_band_match(_steps(matchable), _rows(self.pay, person))
             match = slot_match.sum(axis=1)
         return self.deferral_sums(running[:, -1], person, match) + (slot_match,)
 
@@ -577,14 +589,14 @@ class _Chunk:
         S = a_runs.valid.shape[2]
         which, slot = top.slot // S, top.slot % S
         a_levels = self.levels(a_runs, search[top.person, which], 0, slot)
-        changes = self.changes(top.person, d_levels[top.person, which], a_levels)
+        changes = self.changes(top.person, _rows(d_levels, top.person, which), a_levels)
         amount = after_tax[search[top.person, which], slot]
         rank = top.spread(-changes * (2 ** 40) + amount, np.iinfo(np.int64).min)
         choice = top.spread(np.arange(len(top.person)), 0)[np.arange(P), rank.argmax(axis=1)]  # the first maximum
 
         chosen_t = which[choice]
         chosen_d = self.carry_over(d_levels[np.arange(P), chosen_t])
-        chosen_a = self.carry_over(a_levels[choice])
+        chosen_a = self.carry_over(_rows(a_levels, choice))
         sums, simulations = self.payroll(chosen_d, chosen_a)
         deferral, after_tax, additions = sums["deferral"], sums["after_tax"], sums["annual_additions"]
         # never expected (the solver would have judged it): let it
@@ -709,7 +721,7 @@ class _Chunk:
         person, new = people[at[pair]], new[pair]
         mine = self.levels(runs, person, np.ones_like(person), new)
         theirs = self.levels(runs, person, np.zeros_like(person), old)
-        equal = ((mine == theirs) | ~self.live[person]).all(axis=1)
+        equal = ((mine == theirs) | ~_rows(self.live, person)).all(axis=1)
         found = np.zeros((self.P, runs.valid.shape[2]), bool)
         found[person[equal], new[equal]] = True
         return found
