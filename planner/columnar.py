@@ -121,16 +121,25 @@ def _rows(values, *index):
     return values.take(index[0], axis=0)
 
 
+def _flat(index, width: int):
+    """An index (N, M) into rows of `width` as one into the flat array (N x width,), for take."""
+    return (index + width * np.arange(len(index))[:, None]).reshape(-1)
+
+
 def _along(values, index):
     """np.take_along_axis(values, index, axis=-1) of a 2-D array (index (N, M))."""
-    N, W = values.shape
-    return np.take(values.reshape(-1), index + (W * np.arange(N))[:, None])
+    return values.reshape(-1).take(_flat(index, values.shape[1])).reshape(index.shape)
 
 
 def _prefix(values, width: int):
     """Sums of the first 0..width of each row of `values` (..., width), as (rows, width + 1)."""
     values = values.reshape(-1, width)
     return np.concatenate([np.zeros((len(values), 1), np.int64), np.cumsum(values, axis=1)], axis=1)
+
+
+def _clip(values, low, high):
+    """np.clip, without the cost of its checks (most of its time on short arrays)."""
+    return np.minimum(np.maximum(values, low), high)
 
 
 def _at_most(sums, row, limit):
@@ -141,7 +150,7 @@ def _at_most(sums, row, limit):
     if rows * lift >= INT64_SAFE:
         return (sums[row] <= limit[:, None]).sum(axis=1)
     lifted = (sums + lift * np.arange(rows)[:, None]).reshape(-1)
-    return np.searchsorted(lifted, np.clip(limit, -1, lift - 2) + lift * row, side="right") - width * row
+    return lifted.searchsorted(_clip(limit, -1, lift - 2) + lift * row, side="right") - width * row
 
 
 def _div_half_up(numerator, denominator: int):
@@ -253,10 +262,10 @@ class _Chunk:
     def changes(self, person, *streams):
         """Election changes after the first: pay dates with pay whose levels differ from the
         previous pay date with pay, in any stream; streams are (N, G) of `person` (N,)."""
-        previous = _rows(self.previous_live, person)
+        previous = _flat(_rows(self.previous_live, person), self.G)
         differ = None
-        for s in streams:
-            step = s != _along(s, previous)
+        for s in streams:  # _along(s, previous), the index made once
+            step = s != s.reshape(-1).take(previous).reshape(s.shape)
             differ = step if differ is None else differ | step
         return differ.sum(axis=1)
 
@@ -404,18 +413,18 @@ class _Chunk:
         row, run, backward = person * runs.count.shape[1] + k, slot % (G + 1), slot > G
         first = runs.at_rank(self.first_slot, S)
         count = runs.count[person, k]
-        lo = np.where(backward, first[row, np.clip(count - run, 0, G)], 0)
+        lo = np.where(backward, first[row, _clip(count - run, 0, G)], 0)
         hi = np.where(backward, S, first[row, run])
 
         def through(sums, extra_sums, n):  # over the first n slots
-            return sums[row, n] + extra_sums[row, np.clip(n, lo, hi)] - extra_sums[row, lo]
+            return sums[row, n] + extra_sums[row, _clip(n, lo, hi)] - extra_sums[row, lo]
 
         # how many slots the running sum keeps within `matched`: before, in and after [lo, hi)
         matched = stop if plan.match_catch_up else self.g402[person]
         raised = extra[row, hi] - extra[row, lo]
         within = (np.minimum(_at_most(elected, row, matched), lo)
-                  + np.clip(_at_most(elected + extra, row, matched + extra[row, lo]), lo, hi) - lo
-                  + np.clip(_at_most(elected, row, matched - raised), hi, S + 1) - hi) - 1
+                  + _clip(_at_most(elected + extra, row, matched + extra[row, lo]), lo, hi) - lo
+                  + _clip(_at_most(elected, row, matched - raised), hi, S + 1) - hi) - 1
         left = matched - through(elected, extra, within)
         part = self.pay_band_match(left, self.pay[person, np.minimum(within, S - 1)])
         match = through(earned, extra_match, within) + np.where(within < S, part, 0)
@@ -430,7 +439,8 @@ class _Chunk:
         rows = runs.count.size
         previous = np.broadcast_to(self.previous_live[:, None, :], runs.base.shape).reshape(rows, G)
         base, up = runs.base.reshape(rows, G), runs.upgradable.reshape(rows, G)
-        base_before, up_before = _along(base, previous), _along(up, previous)
+        flat = _flat(previous, G)
+        base_before, up_before = (v.reshape(-1).take(flat).reshape(rows, G) for v in (base, up))  # _along, once
         pair = previous != np.arange(G)
         raised, raised_before = base + step * up, base_before + step * up_before
         both, neither = _prefix(pair & (raised != raised_before), G), _prefix(pair & (base != base_before), G)
@@ -439,7 +449,7 @@ class _Chunk:
         later = np.concatenate([pair & (raised != base_before), last], axis=1)
         row, run, backward = person * runs.count.shape[1] + k, slot % (G + 1), slot > G
         count = runs.count[person, k]
-        D = runs.at_rank(np.arange(G), G)[row, np.where(backward, np.clip(count - run, 0, G), run)]
+        D = runs.at_rank(np.arange(G), G)[row, np.where(backward, _clip(count - run, 0, G), run)]
         after = np.minimum(D + 1, G)
         forward = both[row, D] + earlier[row, D] + neither[row, G] - neither[row, after]
         backward_changes = neither[row, D] + later[row, D] + both[row, G] - both[row, after]
@@ -464,7 +474,7 @@ class _Chunk:
         def curve(tiers):
             exact, low = 0, 0
             for t in tiers:
-                exact = exact + t.rate * np.clip(deferred - low, 0, t.up_to_dollars - low)
+                exact = exact + t.rate * _clip(deferred - low, 0, t.up_to_dollars - low)
                 low = t.up_to_dollars
             return exact + np.zeros_like(deferred)
 
@@ -661,7 +671,7 @@ class _Chunk:
         if plan.auto_stop_deferral:
             running = np.minimum(running, stop)
         deferral = _steps(running)
-        catch_up = _steps(np.clip(running - g402, 0, stop - g402))
+        catch_up = _steps(_clip(running - g402, 0, stop - g402))
         excess = _steps(np.maximum(running - stop, 0))
         base = deferral if plan.match_catch_up else deferral - catch_up
         if self.pay_bands:
@@ -790,7 +800,7 @@ class _Runs:
         start = (np.arange(count.size) * (G + 1)).reshape(count.shape)
         self.upgradable_at = np.flatnonzero(upgradable)
         self.prefix_at = (start + self.rank + 1)[upgradable]
-        self.all_at, self.but_last_at = start + count, start + np.clip(count - k, 0, G)
+        self.all_at, self.but_last_at = start + count, start + _clip(count - k, 0, G)
 
     def at_rank(self, of_date, past_last: int):
         """(P K, G + 1): `of_date` (G,) of the upgradable pay date of each rank; past_last
