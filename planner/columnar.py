@@ -45,11 +45,17 @@ EVERYONE = slice(None)  # the chunk's people, in order
 def fits(rules, goal, fixed, cash) -> bool:
     """Whether `solve_many` can plan this person's kind of year (it may still give None:
     a pay date with two bonuses, no pay at all, or pay too large for exact int64 sums)."""
-    plan = rules.plan
-    return not (cash is not None or fixed or goal.strategy != "even" or plan.match_true_up
-                or plan.spillover_to_after_tax or plan.match_annual_cap or rules.after_tax_cap
-                or plan.separate_bonus_election or rules.ytd_deferral or rules.ytd_after_tax or rules.ytd_match
-                or rules.other_employer_deferral) and _largest_pay(rules.match, rules.match_greater_of) > 0
+    return _fits_person(rules, goal, fixed, cash) and _fits_plan(rules.plan, rules.match, rules.match_greater_of)
+
+
+def _fits_person(rules, goal, fixed, cash) -> bool:
+    return not (cash is not None or fixed or goal.strategy != "even" or rules.after_tax_cap or rules.ytd_deferral
+                or rules.ytd_after_tax or rules.ytd_match or rules.other_employer_deferral)
+
+
+def _fits_plan(plan, tiers, greater_of) -> bool:
+    return not (plan.match_true_up or plan.spillover_to_after_tax or plan.match_annual_cap
+                or plan.separate_bonus_election) and _largest_pay(tiers, greater_of) > 0
 
 
 @lru_cache(maxsize=256)
@@ -83,11 +89,19 @@ def solve_many(problems: list[tuple]) -> list[Solution | None]:
     """`problems` are solve()'s arguments (rules, goal, schedule, eligible, fixed, cash) per
     person; the answer is each person's Solution, or None where solver.solve must plan them."""
     out: list[Solution | None] = [None] * len(problems)
-    by_plan: dict = {}
+    # grouped by the plan and formula objects first: hashing their dataclasses costs more
+    # than the rest of the grouping, and people mostly share them
+    by_object: dict = {}
     for i, (rules, goal, _schedule, _eligible, fixed, cash) in enumerate(problems):
-        if fits(rules, goal, fixed, cash):
-            by_plan.setdefault((rules.plan, rules.match, rules.match_greater_of), []).append(i)
+        if _fits_person(rules, goal, fixed, cash):
+            by_object.setdefault((id(rules.plan), id(rules.match), id(rules.match_greater_of)), []).append(i)
+    by_plan: dict = {}
+    for people in by_object.values():
+        rules = problems[people[0]][0]
+        if _fits_plan(rules.plan, rules.match, rules.match_greater_of):
+            by_plan.setdefault((rules.plan, rules.match, rules.match_greater_of), []).extend(people)
     for people in by_plan.values():
+        people.sort()  # in input order, as they came
         for start in range(0, len(people), CHUNK):
             chunk = people[start:start + CHUNK]
             for i, solution in zip(chunk, _Chunk([problems[i] for i in chunk]).solve()):
@@ -175,7 +189,8 @@ class _Chunk:
          roth_deferrals, roth_catch_up) = np.array(
             [(len(eligible), len(schedule), r.deferral_limit, r.catch_up_limit, r.annual_additions_limit,
               -1 if g.deferral == MAX else g.deferral, -1 if g.after_tax == MAX else g.after_tax,
-              r.roth_deferrals, r.roth_catch_up) for r, g, schedule, eligible, *_ in problems], np.int64).T.copy()
+              r.roth_deferrals, r.roth_catch_up)
+             for r, g, schedule, eligible, _fixed, _cash in problems], np.int64).T.copy()
         self.stop = self.g402 + self.catch_up
         self.roth_deferrals, self.roth_catch_up = roth_deferrals.astype(bool), roth_catch_up.astype(bool)
         P, G = len(problems), int(self.dates.max())  # dates: each person's pay dates
@@ -695,14 +710,16 @@ class _Chunk:
         sums = {total: values.sum(axis=1) for total, values in zip(
             ("deferral", "pretax", "roth", "catch_up", "excess_deferral", "after_tax", "match", "annual_additions"),
             columns[:6] + [match, additions])}
-        # slots back to the people's rows, flat (a row without eligible pay reads a zero slot); a
-        # person's row lists are built only when read
-        columns = {field: np.concatenate([values, np.zeros((P, 1), values.dtype)], axis=1).reshape(-1)[self.slot_of_row]
-                   for field, values in zip(ROW_FIELDS, columns)}
+        # slots back to the people's rows, flat (a row without eligible pay reads a zero slot),
+        # when a field is first read (a summary reads few); a person's row lists only when read
+        by_slot, by_row, slot_of_row = dict(zip(ROW_FIELDS, columns)), {}, self.slot_of_row
         limits, rows_of = self.limit.tolist(), self.rows_of
 
         def row_list(rows: slice, field: str) -> list:
-            return columns[field][rows].tolist()
+            if field not in by_row:
+                values = by_slot[field]
+                by_row[field] = np.concatenate([values, np.zeros((P, 1), values.dtype)], axis=1).reshape(-1)[slot_of_row]
+            return by_row[field][rows].tolist()
 
         def simulations(people) -> list[Simulation]:
             out = []
