@@ -358,11 +358,10 @@ class _Chunk:
     def levels(self, runs: "_Runs", person, k, slot):
         """(N, G) levels of candidates (person, k, slot), each (N,), of `runs`."""
         G = self.G
-        up, rank = _rows(runs.upgradable, person, k), _rows(runs.rank, person, k)
-        count = runs.count[person, k][:, None]
-        run, backward = (slot % (G + 1))[:, None], (slot > G)[:, None]
-        raised = up & np.where(backward, rank >= count - run, rank < run)
-        return _rows(runs.base, person, k) + self.step * raised
+        count, run, backward = runs.count[person, k], slot % (G + 1), slot > G
+        rank = _rows(runs.rank, person, k)  # ranks [low, high) are raised: the first `run`, or the last
+        low, high = np.where(backward, count - run, 0)[:, None], np.where(backward, count, run)[:, None]
+        return _rows(runs.base, person, k) + self.step * ((rank >= low) & (rank < high))
 
     def scored_levels(self, runs: "_Runs", window: "_Picks", topped, flat):
         """(N, G) levels of scored candidates (flat indexes (N,)): the window's candidates of
@@ -808,7 +807,8 @@ class _Runs:
     def __init__(self, base, upgradable, G: int):
         self.base, self.upgradable, self.G = base, upgradable, G
         self.count = upgradable.sum(axis=2)
-        self.rank = np.cumsum(upgradable, axis=2) - 1
+        rank = np.cumsum(upgradable, axis=2) - 1
+        self.rank = np.where(upgradable, rank, G)  # G: in no run
         k, count = np.arange(G + 1), self.count[..., None]
         self.valid = np.concatenate([k <= count, (k >= 1) & (k <= count - 1)], axis=2)
         self.totals = None
@@ -816,7 +816,7 @@ class _Runs:
         # and the prefix sums a backward run of k takes the difference of
         start = (np.arange(count.size) * (G + 1)).reshape(count.shape)
         self.upgradable_at = np.flatnonzero(upgradable)
-        self.prefix_at = (start + self.rank + 1)[upgradable]
+        self.prefix_at = (start + rank + 1)[upgradable]
         self.all_at, self.but_last_at = start + count, start + _clip(count - k, 0, G)
 
     def at_rank(self, of_date, past_last: int):
