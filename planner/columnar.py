@@ -667,7 +667,7 @@ class _Chunk:
         reach = first.max(axis=2, keepdims=True) + self.step
         own = tied & (np.minimum(hi, reach) != np.minimum(hi[:, :1], reach)).any(axis=2)
         p, t = np.nonzero(own)
-        others = self.even(hi[p, t][:, None], target[p, t][:, None], p)
+        others = self.even(hi[p, t][:, None], target[p, t][:, None], p) if len(p) else first[:0]  # mostly none
         search = np.repeat(np.arange(P)[:, None], T, axis=1)
         search[p, t] = P + np.arange(len(p))
         people = np.concatenate([np.arange(P), p])
