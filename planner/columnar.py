@@ -16,6 +16,8 @@ same choice of after-tax option. What makes it cheap:
 - After-tax never feeds back into deferral or match there, so an after-tax option is
   valid exactly when the solver keeps it (within the room, or cut by payroll's auto-stop),
   and the first option in the solver's order is its choice, with no simulation at all.
+- The searches for a level (the even base, a back-loaded pay date's) start from bounds: an
+  amount is within half a cent a row of level x pay, so few levels are tried.
 - The chosen schedules' payroll is the same closed form, for the whole chunk at once: each
   person's Simulation is read off those arrays (tests compare it with `simulate`'s).
 The short last paycheck the auto-stop cuts below its match is topped up as the solver
@@ -115,7 +117,7 @@ def _pct(level, pay):
 
 
 # numpy's diff and take_along_axis are several times slower on short rows than the same
-# work on the flat array, and picking rows by an index array is than `take`: these do it so
+# work on the flat array, and so is picking rows by an index array than `take`: these do it so
 
 def _steps(running):
     """np.diff(running, axis=-1, prepend=0) of a 2-D array."""
