@@ -16,6 +16,8 @@ same choice of after-tax option. What makes it cheap:
 - After-tax never feeds back into deferral or match there, so an after-tax option is
   valid exactly when the solver keeps it (within the room, or cut by payroll's auto-stop),
   and the first option in the solver's order is its choice, with no simulation at all.
+- The searches for a level (the even base, a back-loaded pay date's) start from bounds: an
+  amount is within half a cent a row of level x pay, so few levels are tried.
 - The chosen schedules' payroll is the same closed form, for the whole chunk at once: each
   person's Simulation is read off those arrays (tests compare it with `simulate`'s).
 The short last paycheck the auto-stop cuts below its match is topped up as the solver
@@ -45,11 +47,17 @@ EVERYONE = slice(None)  # the chunk's people, in order
 def fits(rules, goal, fixed, cash) -> bool:
     """Whether `solve_many` can plan this person's kind of year (it may still give None:
     a pay date with two bonuses, no pay at all, or pay too large for exact int64 sums)."""
-    plan = rules.plan
-    return not (cash is not None or fixed or goal.strategy != "even" or plan.match_true_up
-                or plan.spillover_to_after_tax or plan.match_annual_cap or rules.after_tax_cap
-                or plan.separate_bonus_election or rules.ytd_deferral or rules.ytd_after_tax or rules.ytd_match
-                or rules.other_employer_deferral) and _largest_pay(rules.match, rules.match_greater_of) > 0
+    return _fits_person(rules, goal, fixed, cash) and _fits_plan(rules.plan, rules.match, rules.match_greater_of)
+
+
+def _fits_person(rules, goal, fixed, cash) -> bool:
+    return not (cash is not None or fixed or goal.strategy != "even" or rules.after_tax_cap or rules.ytd_deferral
+                or rules.ytd_after_tax or rules.ytd_match or rules.other_employer_deferral)
+
+
+def _fits_plan(plan, tiers, greater_of) -> bool:
+    return not (plan.match_true_up or plan.spillover_to_after_tax or plan.match_annual_cap
+                or plan.separate_bonus_election) and _largest_pay(tiers, greater_of) > 0
 
 
 @lru_cache(maxsize=256)
@@ -71,15 +79,31 @@ def _largest_pay(tiers, greater_of) -> int:
     return min((INT64_SAFE - PCT_DEN * RATE_SCALE) // (2 * max(weight, 1)), INT64_SAFE // (200 * PCT_SCALE)) - 1
 
 
+@lru_cache(maxsize=16)
+def _hash_weights(dates: int):
+    """Random weights of pay dates for `repeats`' hash (any do: equal hashes are checked)."""
+    weights = np.random.default_rng(7).integers(1, 2 ** 61, dates, dtype=np.int64)
+    weights.flags.writeable = False  # shared by every chunk
+    return weights
+
+
 def solve_many(problems: list[tuple]) -> list[Solution | None]:
     """`problems` are solve()'s arguments (rules, goal, schedule, eligible, fixed, cash) per
     person; the answer is each person's Solution, or None where solver.solve must plan them."""
     out: list[Solution | None] = [None] * len(problems)
-    by_plan: dict = {}
+    # grouped by the plan and formula objects first: hashing their dataclasses costs more
+    # than the rest of the grouping, and people mostly share them
+    by_object: dict = {}
     for i, (rules, goal, _schedule, _eligible, fixed, cash) in enumerate(problems):
-        if fits(rules, goal, fixed, cash):
-            by_plan.setdefault((rules.plan, rules.match, rules.match_greater_of), []).append(i)
+        if _fits_person(rules, goal, fixed, cash):
+            by_object.setdefault((id(rules.plan), id(rules.match), id(rules.match_greater_of)), []).append(i)
+    by_plan: dict = {}
+    for people in by_object.values():
+        rules = problems[people[0]][0]
+        if _fits_plan(rules.plan, rules.match, rules.match_greater_of):
+            by_plan.setdefault((rules.plan, rules.match, rules.match_greater_of), []).extend(people)
     for people in by_plan.values():
+        people.sort()  # in input order, as they came
         for start in range(0, len(people), CHUNK):
             chunk = people[start:start + CHUNK]
             for i, solution in zip(chunk, _Chunk([problems[i] for i in chunk]).solve()):
@@ -93,7 +117,7 @@ def _pct(level, pay):
 
 
 # numpy's diff and take_along_axis are several times slower on short rows than the same
-# work on the flat array: these two do it flat
+# work on the flat array, and so is picking rows by an index array than `take`: these do it so
 
 def _steps(running):
     """np.diff(running, axis=-1, prepend=0) of a 2-D array."""
@@ -106,16 +130,32 @@ def _steps(running):
     return out
 
 
+def _rows(values, *index):
+    """values[index] for index arrays over its first axes (`take` of the rows they pick)."""
+    if len(index) == 2:  # (person, k) of a (P, K, ...) array
+        values, index = values.reshape(-1, *values.shape[2:]), (index[0] * values.shape[1] + index[1],)
+    return values.take(index[0], axis=0)
+
+
+def _flat(index, width: int):
+    """An index (N, M) into rows of `width` as one into the flat array (N x width,), for take."""
+    return (index + width * np.arange(len(index))[:, None]).reshape(-1)
+
+
 def _along(values, index):
     """np.take_along_axis(values, index, axis=-1) of a 2-D array (index (N, M))."""
-    N, W = values.shape
-    return np.take(values.reshape(-1), index + (W * np.arange(N))[:, None])
+    return values.reshape(-1).take(_flat(index, values.shape[1])).reshape(index.shape)
 
 
 def _prefix(values, width: int):
     """Sums of the first 0..width of each row of `values` (..., width), as (rows, width + 1)."""
     values = values.reshape(-1, width)
     return np.concatenate([np.zeros((len(values), 1), np.int64), np.cumsum(values, axis=1)], axis=1)
+
+
+def _clip(values, low, high):
+    """np.clip, without the cost of its checks (most of its time on short arrays)."""
+    return np.minimum(np.maximum(values, low), high)
 
 
 def _at_most(sums, row, limit):
@@ -126,7 +166,7 @@ def _at_most(sums, row, limit):
     if rows * lift >= INT64_SAFE:
         return (sums[row] <= limit[:, None]).sum(axis=1)
     lifted = (sums + lift * np.arange(rows)[:, None]).reshape(-1)
-    return np.searchsorted(lifted, np.clip(limit, -1, lift - 2) + lift * row, side="right") - width * row
+    return lifted.searchsorted(_clip(limit, -1, lift - 2) + lift * row, side="right") - width * row
 
 
 def _div_half_up(numerator, denominator: int):
@@ -151,7 +191,8 @@ class _Chunk:
          roth_deferrals, roth_catch_up) = np.array(
             [(len(eligible), len(schedule), r.deferral_limit, r.catch_up_limit, r.annual_additions_limit,
               -1 if g.deferral == MAX else g.deferral, -1 if g.after_tax == MAX else g.after_tax,
-              r.roth_deferrals, r.roth_catch_up) for r, g, schedule, eligible, *_ in problems], np.int64).T.copy()
+              r.roth_deferrals, r.roth_catch_up)
+             for r, g, schedule, eligible, _fixed, _cash in problems], np.int64).T.copy()
         self.stop = self.g402 + self.catch_up
         self.roth_deferrals, self.roth_catch_up = roth_deferrals.astype(bool), roth_catch_up.astype(bool)
         P, G = len(problems), int(self.dates.max())  # dates: each person's pay dates
@@ -181,6 +222,7 @@ class _Chunk:
         used = np.stack([np.ones(G, bool), (self.pay_b > 0).any(axis=0)], axis=1).reshape(2 * G)
         slots = np.flatnonzero(used)  # in payroll's order: a, b of each date in turn
         self.pay, self.date_of_slot = pay.reshape(P, 2 * G)[:, slots], slots // 2
+        self.paid, self.paid_slots = self.pay.sum(axis=1), (self.pay > 0).sum(axis=1)  # for `even`'s bounds
         self.first_slot = np.flatnonzero(slots % 2 == 0)  # each date's a slot
         compact = np.full(2 * G + 1, len(slots))  # the zero slot stays last
         compact[slots] = np.arange(len(slots))
@@ -203,17 +245,21 @@ class _Chunk:
     # ---- amounts on the grid
     def wanted(self, levels, person):
         """(N, G) levels of `person` (N,) -> (N, slots) cents each slot elects, in payroll's order."""
-        return _pct(levels[:, self.date_of_slot], self.pay[person])
+        return _pct(levels[:, self.date_of_slot], _rows(self.pay, person))
 
     # `people` (N,) say whose rows (N, K, ...) arrays of levels are, where not the chunk's in order
+    def pay_of(self, people):
+        """(N, 1, slots) pay of `people`, to broadcast over candidates."""
+        return (self.pay if people is EVERYONE else _rows(self.pay, people))[:, None, :]
+
     def amounts(self, levels, people=EVERYONE):
         """(P, K, G) levels -> (P, K, G) cents each pay date elects (its slots added)."""
-        slots = _pct(levels[..., self.date_of_slot], self.pay[people, None, :])
+        slots = _pct(levels[..., self.date_of_slot], self.pay_of(people))
         return slots if slots.shape[-1] == self.G else np.add.reduceat(slots, self.first_slot, axis=-1)
 
     def totals(self, levels, people=EVERYONE):
         """(P, K, G) levels -> (P, K) cents they elect in all (over the slots: no empty b slot)."""
-        return _pct(levels[..., self.date_of_slot], self.pay[people, None, :]).sum(axis=2)
+        return _pct(levels[..., self.date_of_slot], self.pay_of(people)).sum(axis=2)
 
     def one_step(self):
         """(P, G) cents one step elects on each pay date."""
@@ -233,19 +279,26 @@ class _Chunk:
     def changes(self, person, *streams):
         """Election changes after the first: pay dates with pay whose levels differ from the
         previous pay date with pay, in any stream; streams are (N, G) of `person` (N,)."""
-        previous = self.previous_live[person]
+        previous = _flat(_rows(self.previous_live, person), self.G)
         differ = None
-        for s in streams:
-            step = s != _along(s, previous)
+        for s in streams:  # _along(s, previous), the index made once
+            step = s != s.reshape(-1).take(previous).reshape(s.shape)
             differ = step if differ is None else differ | step
         return differ.sum(axis=1)
 
     # ---- the solver's base schedules and candidates
     def even(self, hi, target, people=EVERYONE):
-        """solver._even over (P, K): the highest single level within target, clipped to hi."""
+        """solver._even over (P, K): the highest single level within target, clipped to hi.
+        A binary search over the grid, from bounds near the answer: a level's total is within
+        half a cent a slot of level x pay, which bounds it from below, and from above where hi
+        is the same on every pay date (elsewhere a cap may hold a level's total back)."""
         step = self.step
-        low = np.zeros(target.shape, np.int64)
-        high = hi.max(axis=2) // step
+        paid, slots = self.paid[people, None], self.paid_slots[people, None]
+        top = hi.max(axis=2)
+        high = top // step
+        low = np.minimum(np.maximum((2 * target - slots) * PCT_DEN // np.maximum(2 * paid, 1) // step, 0), high)
+        beyond = -(-(2 * target + slots) * PCT_DEN // np.maximum(2 * paid, 1) // step)  # ceil: sure to pass it
+        high = np.where((hi.min(axis=2) == top) & (paid > 0), np.minimum(high, beyond - 1), high)
         while True:
             active = low < high
             if not active.any():
@@ -273,11 +326,18 @@ class _Chunk:
             current = self.amount_of(g, levels[:, g])
             room = target - total + current
             # the lowest grid level from levels[g] up to hi whose amount reaches room, else the highest:
-            # the steps up to it fall short (amounts rise with the level), all tried at once (steps, P)
+            # an amount is within half a cent a row of level x pay, so the levels from `reach` on
+            # reach room; the steps below it are tried down from there (amounts rise with the level)
+            pay, rows = self.pay_a[:, g] + self.pay_b[:, g], (self.pay_a[:, g] > 0) + (self.pay_b[:, g] > 0)
+            reach = -(-(2 * room + rows) * PCT_DEN // np.maximum(2 * pay, 1))  # ceil
             most = np.maximum((top[:, g] - levels[:, g]) // step, 0)
-            steps = np.arange(int(most.max()) + 1)[:, None]
-            short = (self.amount_of(g, levels[:, g] + steps * step) < room) & (steps <= most)
-            level = levels[:, g] + np.minimum(short.sum(axis=0), most) * step
+            steps = np.minimum(np.maximum(-((levels[:, g] - reach) // step), 0), most)
+            while True:
+                lower = active & (steps > 0) & (self.amount_of(g, levels[:, g] + (steps - 1) * step) >= room)
+                if not lower.any():
+                    break
+                steps -= lower
+            level = levels[:, g] + steps * step
             amount = self.amount_of(g, level)
             back = ~cut & (level > levels[:, g]) & (amount > room)
             level = np.where(back, level - step, level)
@@ -291,7 +351,8 @@ class _Chunk:
         order, the base and one step more on the first k upgradable pay dates (k = 1..U),
         then on the last k (k = 1..U-1); totals and validity per slot, levels on demand."""
         step = self.step
-        runs = _Runs(base, self.live[people, None, :] & (base + step <= hi), self.G)
+        live = self.live if people is EVERYONE else _rows(self.live, people)
+        runs = _Runs(base, live[:, None, :] & (base + step <= hi), self.G)
         amount = self.amounts(base, people)
         runs.totals = amount.sum(axis=2)[..., None] + runs.sums(self.amounts(base + step, people) - amount)
         return runs
@@ -299,11 +360,10 @@ class _Chunk:
     def levels(self, runs: "_Runs", person, k, slot):
         """(N, G) levels of candidates (person, k, slot), each (N,), of `runs`."""
         G = self.G
-        up, rank = runs.upgradable[person, k], runs.rank[person, k]
-        count = runs.count[person, k][:, None]
-        run, backward = (slot % (G + 1))[:, None], (slot > G)[:, None]
-        raised = up & np.where(backward, rank >= count - run, rank < run)
-        return runs.base[person, k] + self.step * raised
+        count, run, backward = runs.count[person, k], slot % (G + 1), slot > G
+        rank = _rows(runs.rank, person, k)  # ranks [low, high) are raised: the first `run`, or the last
+        low, high = np.where(backward, count - run, 0)[:, None], np.where(backward, count, run)[:, None]
+        return _rows(runs.base, person, k) + self.step * ((rank >= low) & (rank < high))
 
     def scored_levels(self, runs: "_Runs", window: "_Picks", topped, flat):
         """(N, G) levels of scored candidates (flat indexes (N,)): the window's candidates of
@@ -331,7 +391,7 @@ class _Chunk:
             matchable = running  # per slot: the running sum less its catch-up band, when unmatched
             if not plan.match_catch_up:
                 matchable = np.minimum(running, np.maximum(g402, running - (stop - g402)))
-            slot_match = self.pay_band_match(_steps(matchable), self.pay[person])
+            slot_match = self.pay_band_match(_steps(matchable), _rows(self.pay, person))
             match = slot_match.sum(axis=1)
         return self.deferral_sums(running[:, -1], person, match) + (slot_match,)
 
@@ -369,18 +429,18 @@ class _Chunk:
         row, run, backward = person * runs.count.shape[1] + k, slot % (G + 1), slot > G
         first = runs.at_rank(self.first_slot, S)
         count = runs.count[person, k]
-        lo = np.where(backward, first[row, np.clip(count - run, 0, G)], 0)
+        lo = np.where(backward, first[row, _clip(count - run, 0, G)], 0)
         hi = np.where(backward, S, first[row, run])
 
         def through(sums, extra_sums, n):  # over the first n slots
-            return sums[row, n] + extra_sums[row, np.clip(n, lo, hi)] - extra_sums[row, lo]
+            return sums[row, n] + extra_sums[row, _clip(n, lo, hi)] - extra_sums[row, lo]
 
         # how many slots the running sum keeps within `matched`: before, in and after [lo, hi)
         matched = stop if plan.match_catch_up else self.g402[person]
         raised = extra[row, hi] - extra[row, lo]
         within = (np.minimum(_at_most(elected, row, matched), lo)
-                  + np.clip(_at_most(elected + extra, row, matched + extra[row, lo]), lo, hi) - lo
-                  + np.clip(_at_most(elected, row, matched - raised), hi, S + 1) - hi) - 1
+                  + _clip(_at_most(elected + extra, row, matched + extra[row, lo]), lo, hi) - lo
+                  + _clip(_at_most(elected, row, matched - raised), hi, S + 1) - hi) - 1
         left = matched - through(elected, extra, within)
         part = self.pay_band_match(left, self.pay[person, np.minimum(within, S - 1)])
         match = through(earned, extra_match, within) + np.where(within < S, part, 0)
@@ -395,7 +455,8 @@ class _Chunk:
         rows = runs.count.size
         previous = np.broadcast_to(self.previous_live[:, None, :], runs.base.shape).reshape(rows, G)
         base, up = runs.base.reshape(rows, G), runs.upgradable.reshape(rows, G)
-        base_before, up_before = _along(base, previous), _along(up, previous)
+        flat = _flat(previous, G)
+        base_before, up_before = (v.reshape(-1).take(flat).reshape(rows, G) for v in (base, up))  # _along, once
         pair = previous != np.arange(G)
         raised, raised_before = base + step * up, base_before + step * up_before
         both, neither = _prefix(pair & (raised != raised_before), G), _prefix(pair & (base != base_before), G)
@@ -404,7 +465,7 @@ class _Chunk:
         later = np.concatenate([pair & (raised != base_before), last], axis=1)
         row, run, backward = person * runs.count.shape[1] + k, slot % (G + 1), slot > G
         count = runs.count[person, k]
-        D = runs.at_rank(np.arange(G), G)[row, np.where(backward, np.clip(count - run, 0, G), run)]
+        D = runs.at_rank(np.arange(G), G)[row, np.where(backward, _clip(count - run, 0, G), run)]
         after = np.minimum(D + 1, G)
         forward = both[row, D] + earlier[row, D] + neither[row, G] - neither[row, after]
         backward_changes = neither[row, D] + later[row, D] + both[row, G] - both[row, after]
@@ -429,7 +490,7 @@ class _Chunk:
         def curve(tiers):
             exact, low = 0, 0
             for t in tiers:
-                exact = exact + t.rate * np.clip(deferred - low, 0, t.up_to_dollars - low)
+                exact = exact + t.rate * _clip(deferred - low, 0, t.up_to_dollars - low)
                 low = t.up_to_dollars
             return exact + np.zeros_like(deferred)
 
@@ -459,7 +520,7 @@ class _Chunk:
             bases.append(self.back_loaded(low_base, hi, target, exact))
         runs = self.candidates(np.concatenate(bases, axis=1), hi)
         if back:  # the second base's candidates that repeat the first's are not new (the solver's `seen`)
-            runs.valid[:, 1] &= (unmatched > 0)[:, None] & ~self.repeats(runs)
+            runs.valid[:, 1] &= (unmatched > 0)[:, None] & ~self.repeats(runs, np.flatnonzero(unmatched > 0))
         S = runs.valid.shape[2]
         totals, valid = runs.totals.reshape(P, -1), runs.valid.reshape(P, -1)
 
@@ -554,29 +615,48 @@ class _Chunk:
         S = a_runs.valid.shape[2]
         which, slot = top.slot // S, top.slot % S
         a_levels = self.levels(a_runs, search[top.person, which], 0, slot)
-        changes = self.changes(top.person, d_levels[top.person, which], a_levels)
+        changes = self.changes(top.person, _rows(d_levels, top.person, which), a_levels)
         amount = after_tax[search[top.person, which], slot]
         rank = top.spread(-changes * (2 ** 40) + amount, np.iinfo(np.int64).min)
         choice = top.spread(np.arange(len(top.person)), 0)[np.arange(P), rank.argmax(axis=1)]  # the first maximum
 
         chosen_t = which[choice]
         chosen_d = self.carry_over(d_levels[np.arange(P), chosen_t])
-        chosen_a = self.carry_over(a_levels[choice])
-        payroll = self.payroll(chosen_d, chosen_a)
+        chosen_a = self.carry_over(_rows(a_levels, choice))
+        sums, simulations = self.payroll(chosen_d, chosen_a)
+        deferral, after_tax, additions = sums["deferral"], sums["after_tax"], sums["annual_additions"]
+        # never expected (the solver would have judged it): let it
+        fallback |= ((sums["excess_deferral"] > 0) | (additions > self.limit)
+                     | ((self.goal_deferral >= 0) & (deferral > self.goal_deferral))
+                     | ((self.goal_after_tax >= 0) & (after_tax > self.goal_after_tax)))
+        if fallback.all():
+            return [None] * P
         everyone = np.arange(P)
 
         def at_cap(levels, cap):  # solver.binding: every pay date with pay at its cap (no floor here)
             return self.live.any(axis=1) & np.where(self.live, levels >= cap, True).all(axis=1)
 
+        # shortfalls' arguments; it says nothing of goals missed by at most a step of the largest
+        # paycheck unless at a cap (its sentence of an earlier employer's deferrals: not in `fits`)
+        d_unused, d_at_cap = target - deferral, at_cap(chosen_d, hi_level)
+        a_unused, a_at_cap = at_target[everyone, chosen_t] - after_tax, at_cap(chosen_a, at_hi[everyone, chosen_t])
+        top_level = np.where(np.arange(G) < self.dates[:, None], chosen_d, 0).max(axis=1)
+        largest_step = np.where(self.live, one_step, 0).max(axis=1)
+        short = ((d_unused > np.where(d_at_cap, 0, largest_step)) | (a_unused > np.where(a_at_cap, 0, largest_step)))
+
+        def warnings(p: int) -> list[str]:
+            rules, cash = self.problems[p][0], self.problems[p][5]
+            d, d_cap, a, a_cap, top, close, left = (int(v[p]) for v in (
+                d_unused, d_at_cap, a_unused, a_at_cap, top_level, largest_step, self.limit - additions))
+            return shortfalls(rules, cash, d, "plan" if d_cap else None, a, "plan" if a_cap else None, top, close, left)
+
         d_rows, a_rows = (levels.reshape(-1)[self.date_of_row].tolist() for levels in (chosen_d, chosen_a))
-        rows = ((d_rows[rows], a_rows[rows]) for rows in self.rows_of)
-        chosen = zip(fallback.tolist(), rows, target.tolist(),
-                     at_cap(chosen_d, hi_level).tolist(), at_target[everyone, chosen_t].tolist(),
-                     at_cap(chosen_a, at_hi[everyone, chosen_t]).tolist(),
-                     np.where(np.arange(G) < self.dates[:, None], chosen_d, 0).max(axis=1).tolist(),
-                     np.where(self.live, one_step, 0).max(axis=1).tolist())
-        return [None if left else self.finish(problem, payroll(p), *values)
-                for p, (problem, (left, *values)) in enumerate(zip(self.problems, chosen))]
+        solutions: list[Solution | None] = [None] * P
+        people = np.flatnonzero(~fallback)
+        for p, sim, said in zip(people.tolist(), simulations(people), short[people].tolist()):
+            rows = self.rows_of[p]
+            solutions[p] = Solution(d_rows[rows], a_rows[rows], sim, warnings(p) if said else [])
+        return solutions
 
     def after_tax_runs(self, hi, target, tied):
         """The after-tax candidates of each person's tied deferrals (P, T), searched once where
@@ -589,7 +669,7 @@ class _Chunk:
         reach = first.max(axis=2, keepdims=True) + self.step
         own = tied & (np.minimum(hi, reach) != np.minimum(hi[:, :1], reach)).any(axis=2)
         p, t = np.nonzero(own)
-        others = self.even(hi[p, t][:, None], target[p, t][:, None], p)
+        others = self.even(hi[p, t][:, None], target[p, t][:, None], p) if len(p) else first[:0]  # mostly none
         search = np.repeat(np.arange(P)[:, None], T, axis=1)
         search[p, t] = P + np.arange(len(p))
         people = np.concatenate([np.arange(P), p])
@@ -597,8 +677,8 @@ class _Chunk:
         return runs, search, people
 
     def payroll(self, d_levels, a_levels):
-        """simulate() of one schedule per person ((P, G) levels), as arrays: a function of
-        the person that gives their Simulation."""
+        """simulate() of one schedule per person ((P, G) levels), as arrays: the sums of its
+        amounts (name: (P,)), and a function of people (an array) that gives their Simulations."""
         plan, pay, P = self.plan, self.pay, self.P
         everyone = np.arange(P)
         wanted = self.wanted(d_levels, everyone)
@@ -607,7 +687,7 @@ class _Chunk:
         if plan.auto_stop_deferral:
             running = np.minimum(running, stop)
         deferral = _steps(running)
-        catch_up = _steps(np.clip(running - g402, 0, stop - g402))
+        catch_up = _steps(_clip(running - g402, 0, stop - g402))
         excess = _steps(np.maximum(running - stop, 0))
         base = deferral if plan.match_catch_up else deferral - catch_up
         if self.pay_bands:
@@ -628,42 +708,49 @@ class _Chunk:
         # Simulation's row fields (spillover none, `capped` a bool), and sums of the amounts
         zero = np.zeros_like(deferral)
         columns = [deferral, deferral - roth, roth, catch_up, excess, after_tax, zero, match, capped, additions]
-        sums = np.stack([values.sum(axis=1) for values in columns[:6] + [match, additions]], axis=1).tolist()
-        # slots back to the people's rows, flat (a row without eligible pay reads a zero slot); a
-        # person's row lists are built only when read
-        columns = {field: np.concatenate([values, np.zeros((P, 1), values.dtype)], axis=1).reshape(-1)[self.slot_of_row]
-                   for field, values in zip(ROW_FIELDS, columns)}
+        sums = {total: values.sum(axis=1) for total, values in zip(
+            ("deferral", "pretax", "roth", "catch_up", "excess_deferral", "after_tax", "match", "annual_additions"),
+            columns[:6] + [match, additions])}
+        # slots back to the people's rows, flat (a row without eligible pay reads a zero slot),
+        # when a field is first read (a summary reads few); a person's row lists only when read
+        by_slot, by_row, slot_of_row = dict(zip(ROW_FIELDS, columns)), {}, self.slot_of_row
         limits, rows_of = self.limit.tolist(), self.rows_of
 
         def row_list(rows: slice, field: str) -> list:
-            return columns[field][rows].tolist()
+            if field not in by_row:
+                values = by_slot[field]
+                by_row[field] = np.concatenate([values, np.zeros((P, 1), values.dtype)], axis=1).reshape(-1)[slot_of_row]
+            return by_row[field][rows].tolist()
 
-        def simulation(p: int) -> Simulation:
-            d, pretax, roth, catch_up, excess, after_tax, match, additions = sums[p]
-            over = max(additions - limits[p], 0)
-            totals = {"deferral": d, "pretax": pretax, "roth": roth, "catch_up": catch_up, "after_tax": after_tax,
-                      "match": match, "true_up": 0, "annual_additions": additions, "ytd_annual_additions": 0,
-                      "excess_deferral": excess, "excess_annual_additions": over, "excess_after_tax_cap": 0,
-                      "excess": excess + over}
-            return Simulation.lazy(partial(row_list, rows_of[p]), 0, totals)
+        def simulations(people) -> list[Simulation]:
+            out = []
+            for p, (d, pretax, roth, catch_up, excess, after_tax, match, additions) in zip(
+                    people.tolist(), np.stack(list(sums.values()), axis=1)[people].tolist()):
+                over = max(additions - limits[p], 0)
+                totals = {"deferral": d, "pretax": pretax, "roth": roth, "catch_up": catch_up, "after_tax": after_tax,
+                          "match": match, "true_up": 0, "annual_additions": additions, "ytd_annual_additions": 0,
+                          "excess_deferral": excess, "excess_annual_additions": over, "excess_after_tax_cap": 0,
+                          "excess": excess + over}
+                out.append(Simulation.lazy(partial(row_list, rows_of[p]), 0, totals))
+            return out
 
-        return simulation
+        return sums, simulations
 
-    def repeats(self, runs: "_Runs"):
-        """(P, S) whether each candidate of the second base equals a valid one of the first:
-        compared by a hash of the levels on pay dates with pay (a sum over the run, like the
-        totals), then exactly."""
-        weights = np.where(self.live, np.random.default_rng(7).integers(1, 2 ** 61, self.G, dtype=np.int64), 0)
-        weights = weights[:, None, :]  # pay dates without pay change nothing: they weigh nothing
-        hashes = (runs.base * weights).sum(axis=2)[..., None] + runs.sums(self.step * weights)  # wraps: a hash
-        same = (hashes[:, 1, :, None] == hashes[:, 0, None, :]) & runs.valid[:, 0, None, :]
-        person, new = np.nonzero(same.any(axis=2))  # each pair of equal hashes, checked all at once
-        pair, old = np.nonzero(same[person, new])
-        person, new = person[pair], new[pair]
+    def repeats(self, runs: "_Runs", people):
+        """(P, S) whether each valid candidate of the second base equals a valid one of the
+        first, for `people` (others: False): compared by a hash of the levels on pay dates with
+        pay (a sum over the run, like the totals), then exactly."""
+        weights = np.where(self.live, _hash_weights(self.G), 0)[:, None, :]  # pay dates without pay weigh nothing
+        hashes = ((runs.base * weights).sum(axis=2)[..., None] + runs.sums(self.step * weights))[people]  # wraps
+        valid = runs.valid[people]
+        same = (hashes[:, 1, :, None] == hashes[:, 0, None, :]) & valid[:, 1, :, None] & valid[:, 0, None, :]
+        at, new = np.nonzero(same.any(axis=2))  # each pair of equal hashes, checked all at once
+        pair, old = np.nonzero(same[at, new])
+        person, new = people[at[pair]], new[pair]
         mine = self.levels(runs, person, np.ones_like(person), new)
         theirs = self.levels(runs, person, np.zeros_like(person), old)
-        equal = ((mine == theirs) | ~self.live[person]).all(axis=1)
-        found = np.zeros(same.shape[:2], bool)
+        equal = ((mine == theirs) | ~_rows(self.live, person)).all(axis=1)
+        found = np.zeros((self.P, runs.valid.shape[2]), bool)
         found[person[equal], new[equal]] = True
         return found
 
@@ -714,20 +801,6 @@ class _Chunk:
         levels[rows, last] = high * step
         return levels, exists
 
-    def finish(self, problem, sim: Simulation, rows, d_target, d_at_cap, a_target, a_at_cap,
-               top_level, largest_step):
-        """The chosen schedule's Solution, its shortfalls worded as the solver words them."""
-        rules, goal, _schedule, _eligible, _fixed, cash = problem
-        t = sim.totals
-        if (t["excess_deferral"] or t["excess_annual_additions"]
-                or (goal.deferral != MAX and t["deferral"] > goal.deferral)
-                or (goal.after_tax != MAX and t["after_tax"] > goal.after_tax)):
-            return None  # never expected: the solver would have judged it; let it
-        warnings = shortfalls(rules, cash, d_target - t["deferral"], "plan" if d_at_cap else None,
-                              a_target - t["after_tax"], "plan" if a_at_cap else None, top_level, largest_step,
-                              rules.annual_additions_limit - t["annual_additions"])
-        return Solution(*rows, sim, warnings)
-
 
 class _Runs:
     """The candidates of one base schedule per (person, k): the base and which pay dates a
@@ -736,7 +809,8 @@ class _Runs:
     def __init__(self, base, upgradable, G: int):
         self.base, self.upgradable, self.G = base, upgradable, G
         self.count = upgradable.sum(axis=2)
-        self.rank = np.cumsum(upgradable, axis=2) - 1
+        rank = np.cumsum(upgradable, axis=2) - 1
+        self.rank = np.where(upgradable, rank, G)  # G: in no run
         k, count = np.arange(G + 1), self.count[..., None]
         self.valid = np.concatenate([k <= count, (k >= 1) & (k <= count - 1)], axis=2)
         self.totals = None
@@ -744,8 +818,8 @@ class _Runs:
         # and the prefix sums a backward run of k takes the difference of
         start = (np.arange(count.size) * (G + 1)).reshape(count.shape)
         self.upgradable_at = np.flatnonzero(upgradable)
-        self.prefix_at = (start + self.rank + 1)[upgradable]
-        self.all_at, self.but_last_at = start + count, start + np.clip(count - k, 0, G)
+        self.prefix_at = (start + rank + 1)[upgradable]
+        self.all_at, self.but_last_at = start + count, start + _clip(count - k, 0, G)
 
     def at_rank(self, of_date, past_last: int):
         """(P K, G + 1): `of_date` (G,) of the upgradable pay date of each rank; past_last
