@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .cashflow import Cash, cash_rules
 from .errors import PlannerError
@@ -88,9 +88,9 @@ def lagged(scenario: Scenario, paychecks: Paychecks, schedule: Schedule) -> dict
     return {schedule.group_of_row[k]: (deferral[k], after_tax[k]) for k in lagged_rows(paychecks, lag)}
 
 
-@dataclass(frozen=True)
-class Planning:
-    """One plan's inputs, checked and laid out: what the solver takes and what the report needs."""
+class Planning(NamedTuple):
+    """One plan's inputs, checked and laid out: what the solver takes and what the report
+    needs (a named tuple: made once per person, quicker than a frozen dataclass)."""
 
     scenario: Scenario
     limits: Limits
