@@ -7,14 +7,15 @@ solver or simulation -> Plan. The CLI calls exactly these.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .cashflow import Cash, cash_rules
 from .errors import PlannerError
 from .limits import Limits, limits_for
-from .paychecks import Paychecks, build_paychecks, lagged_rows
+from .paychecks import Calendar, Paychecks, build_paychecks, lagged_rows
 from .report import build_plan
 from .result import Plan
 from .rules import YearRules, year_rules
@@ -54,15 +55,24 @@ def schedule_of(scenario: Scenario, paychecks: Paychecks) -> Schedule:
     """Election groups of the rows still to be paid: one per pay date (bonuses apart when
     the plan takes a separate bonus election)."""
     k = paychecks.first_future
-    dates, kinds = paychecks.dates[k:], paychecks.kinds[k:]
-    eligible, gross = list(paychecks.eligible[k:]), paychecks.gross[k:]
-    separate = scenario.plan.separate_bonus_election
+    group_of_row, bonus_only, regular = _groups(paychecks.calendar, scenario.plan.separate_bonus_election)
+    eligible, gross = paychecks.eligible[k:], paychecks.gross[k:]
+    # a regular row is full when all its pay is eligible (as all rows are, short of 401(a)(17))
+    full = regular if eligible == gross else [r and e == g for r, e, g in zip(regular, eligible, gross)]
+    return Schedule(group_of_row, bonus_only, list(eligible), full)
+
+
+@functools.lru_cache(maxsize=4096)
+def _groups(calendar: Calendar, separate: bool) -> tuple[tuple[int, ...], tuple[bool, ...], tuple[bool, ...]]:
+    """(group of each row still to be paid, which groups are bonuses only, which rows are
+    regular paychecks): the calendar's alone, so worked out once for all who share it."""
+    k = calendar.first_future
+    dates, kinds = calendar.dates[k:], calendar.kinds[k:]
     keys = [(day, kind == "bonus") for day, kind in zip(dates, kinds)] if separate else dates
     index: dict = {}
-    group_of_row = [index.setdefault(key, len(index)) for key in keys]
-    bonus_only = [key[1] for key in index] if separate else [False] * len(index)
-    full = [kind == "regular" and e == g for kind, e, g in zip(kinds, eligible, gross)]
-    return Schedule(group_of_row, bonus_only, eligible, full)
+    group_of_row = tuple([index.setdefault(key, len(index)) for key in keys])
+    bonus_only = tuple([key[1] for key in index]) if separate else (False,) * len(index)
+    return group_of_row, bonus_only, tuple([kind == "regular" for kind in kinds])
 
 
 def lagged(scenario: Scenario, paychecks: Paychecks, schedule: Schedule) -> dict[int, tuple[int, int]]:
@@ -78,9 +88,9 @@ def lagged(scenario: Scenario, paychecks: Paychecks, schedule: Schedule) -> dict
     return {schedule.group_of_row[k]: (deferral[k], after_tax[k]) for k in lagged_rows(paychecks, lag)}
 
 
-@dataclass(frozen=True)
-class Planning:
-    """One plan's inputs, checked and laid out: what the solver takes and what the report needs."""
+class Planning(NamedTuple):
+    """One plan's inputs, checked and laid out: what the solver takes and what the report
+    needs (a named tuple: made once per person, quicker than a frozen dataclass)."""
 
     scenario: Scenario
     limits: Limits

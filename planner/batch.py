@@ -47,11 +47,14 @@ REQUIRED_COLUMNS = ("tax_year", "pay.frequency", "pay.salary")  # (or a whole `p
 
 def parse_cell(text: str):
     """A cell as a TOML value, or the text itself when it is not one; None when empty."""
+    value = _remembered_cell(text) if len(text) <= 200 else _cell(text)  # a long cell is not kept
+    # each row its own arrays and tables (TOML's are plain lists and dicts: no isinstance, a batch reads millions)
+    return _copy(value) if type(value) in (list, dict) else value
+
+
+def _cell(text: str):
     text = text.strip()
-    if not text:
-        return None
-    value = _remembered_value(text) if len(text) <= 200 else _value(text)  # a long cell is not kept
-    return _copy(value) if isinstance(value, (list, dict)) else value  # each row its own arrays and tables
+    return _value(text) if text else None
 
 
 def _value(text: str):
@@ -83,7 +86,7 @@ def _value(text: str):
         return text
 
 
-_remembered_value = functools.lru_cache(maxsize=4096)(_value)  # a batch's cells repeat: its year, dates, plan
+_remembered_cell = functools.lru_cache(maxsize=4096)(_cell)  # a batch's cells repeat: its year, dates, plan
 
 
 def _copy(value):
@@ -109,8 +112,8 @@ def _whole(value):
 
 def unflatten(cells: dict) -> dict:
     """{'pay.salary': 1, 'bonus.0.date': d} -> {'pay': {'salary': 1}, 'bonus': [{'date': d}]}."""
-    shape = _shape(tuple(cells))
-    return _nest(cells) if shape is None else _filled(shape, cells)
+    steps = _steps(tuple(cells))
+    return _nest(cells) if steps is None else _filled(steps, cells)
 
 
 def _nest(cells: dict) -> dict:
@@ -137,31 +140,60 @@ class _Cell(NamedTuple):
     arrays: bool
 
 
+class _Put(NamedTuple):
+    """A step of filling a row's scenario: into container number `into` (0 the scenario's
+    table, then each new one in turn) at `key` (None: appended to an array) goes `column`'s
+    value or, with no column, a new empty `new` (dict or list), numbered next."""
+
+    into: int
+    key: str | None
+    column: str | None
+    arrays: bool  # (as _Cell's)
+    new: type | None
+
+
 @functools.lru_cache(maxsize=256)
-def _shape(columns: tuple[str, ...]) -> dict | None:
+def _steps(columns: tuple[str, ...]) -> tuple[_Put, ...] | None:
     """How these columns nest, worked out once for the many rows whose filled cells they are:
-    the nesting with a _Cell in place of each value. None when columns overlap (pay and
+    the steps that build the nesting, in order. None when columns overlap (pay and
     pay.salary): then the cells' values decide (a table merges, anything else conflicts)."""
     try:
-        return _nest({column: _Cell(column, column.split(".")[0] != "limits") for column in columns})
+        shape = _nest({column: _Cell(column, column.split(".")[0] != "limits") for column in columns})
     except PlannerError:
         return None
+    steps: list[_Put] = []
 
-
-def _filled(shape, cells: dict):
-    """The shape with each _Cell replaced by its cell's value."""
-    if isinstance(shape, list):
-        return [_filled(part, cells) for part in shape]
-    if isinstance(shape, _Cell):  # an array's entry given whole (a bonus.0 column)
-        return _filled({0: shape}, cells)[0]
-    filled = {}
-    for key, part in shape.items():  # a row's dozen cells filled here, not a call each
+    def put(into: int, key, part) -> None:
         if isinstance(part, _Cell):
-            value = cells[part.column]
-            filled[key] = _arrays(value) if isinstance(value, dict) and part.arrays else value
+            steps.append(_Put(into, key, part.column, part.arrays, None))
+            return
+        number = 1 + sum(step.column is None for step in steps)
+        steps.append(_Put(into, key, None, False, type(part)))
+        for inner_key, inner in part.items() if isinstance(part, dict) else ((None, p) for p in part):
+            put(number, inner_key, inner)
+
+    for key, part in shape.items():
+        put(0, key, part)
+    return tuple(steps)
+
+
+def _filled(steps: tuple[_Put, ...], cells: dict) -> dict:
+    """The row's scenario: the steps taken with its cells' values (one loop: a batch fills
+    millions of rows' dozen cells)."""
+    made = [{}]
+    for into, key, column, arrays, new in steps:
+        if column is None:
+            value = new()
+            made.append(value)
         else:
-            filled[key] = _filled(part, cells)
-    return filled
+            value = cells[column]
+            if arrays and isinstance(value, dict):
+                value = _arrays(value)
+        if key is None:
+            made[into].append(value)
+        else:
+            made[into][key] = value
+    return made[0]
 
 
 def _arrays(node):
@@ -180,10 +212,13 @@ def read_row(row: dict) -> tuple[str | None, dict]:
     """(id, scenario dict) from a row of dotted columns; cells are text (CSV) or values."""
     cells = {}
     for column, raw in row.items():
-        if column in TEXT_COLUMNS and raw is not None and not isinstance(raw, (str, bool)):
-            raw = str(raw)  # a DataFrame's numeric id or name column: labels all the same
-        if isinstance(raw, str):
-            raw = (raw.strip() or None) if column in TEXT_COLUMNS else parse_cell(raw)
+        if column in TEXT_COLUMNS:
+            if raw is not None and not isinstance(raw, (str, bool)):
+                raw = str(raw)  # a DataFrame's numeric id or name column: labels all the same
+            if isinstance(raw, str):
+                raw = raw.strip() or None
+        elif isinstance(raw, str):
+            raw = parse_cell(raw)
         if raw is None:
             continue
         if column in MATCH_COLUMNS and isinstance(raw, str):

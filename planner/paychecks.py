@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import accumulate
 
 from .calendar import PERIODS_PER_YEAR, pay_dates
@@ -28,6 +29,7 @@ class Paychecks:
     eligible: tuple[int, ...]  # cents, after the 401(a)(17) cut
     paid: tuple[bool, ...]  # on or before ytd.as_of: already paid, not planned
     first_future: int  # paid rows are the first ones: rows[:first_future]
+    calendar: Calendar = field(repr=False, compare=False)  # the dates' part, shared with others
 
     def __len__(self) -> int:
         return len(self.dates)
@@ -39,30 +41,57 @@ class Paychecks:
 
 
 def build_paychecks(scenario: Scenario, compensation_limit: int) -> Paychecks:
-    pay = scenario.pay
-    days = tuple(pay_dates(pay.frequency, scenario.tax_year, pay.first_pay_date, pay.holiday_shift))
-    base = _base_pay(scenario, days)
-    extras = sorted([(b.date, 1, n, "bonus", b.amount, b.amount if _eligible(scenario, b) else 0)
-                     for n, b in enumerate(scenario.bonuses)]
-                    + [(r.date, 2, n, "rsu", r.value, 0) for n, r in enumerate(scenario.rsus)])
-    if extras:  # each after the regular rows of its date, before those of later dates
-        extra_dates, _, _, extra_kinds, extra_gross, extra_wanted = zip(*extras)
-        at = [bisect_right(days, day) + k for k, day in enumerate(extra_dates)]  # k extras come before
-        dates = _inserted(days, extra_dates, at)
-        kinds = _inserted(("regular",) * len(days), extra_kinds, at)
-        gross = _inserted(base, extra_gross, at)
-        wanted = _inserted(base, extra_wanted, at)
+    pay, ytd = scenario.pay, scenario.ytd
+    calendar = calendar_of(pay.frequency, scenario.tax_year, pay.first_pay_date, pay.holiday_shift,
+                           tuple([b.date for b in scenario.bonuses]), tuple([r.date for r in scenario.rsus]),
+                           ytd.as_of if ytd else None)
+    base = _base_pay(scenario, calendar.days)
+    if calendar.order:
+        extra_gross = [b.amount for b in scenario.bonuses] + [r.value for r in scenario.rsus]
+        extra_wanted = [b.amount if _eligible(scenario, b) else 0 for b in scenario.bonuses] + [0] * len(scenario.rsus)
+        gross = _inserted(base, [extra_gross[n] for n in calendar.order], calendar.at)
+        wanted = _inserted(base, [extra_wanted[n] for n in calendar.order], calendar.at)
     else:
-        dates, kinds, gross, wanted = days, ("regular",) * len(days), tuple(base), tuple(base)
+        gross = wanted = tuple(base)
 
-    ytd = scenario.ytd
-    first_future = bisect_right(dates, ytd.as_of) if ytd else 0
+    first_future = calendar.first_future
     eligible = _cut_at(wanted, compensation_limit)
     if ytd and ytd.eligible_pay is not None:  # the paystub's figure replaces the calendar's estimate
         eligible[first_future:] = _cut_at(wanted[first_future:], compensation_limit - ytd.eligible_pay)
+    return Paychecks(dates=calendar.dates, kinds=calendar.kinds, gross=gross, eligible=tuple(eligible),
+                     paid=calendar.paid, first_future=first_future, calendar=calendar)
+
+
+@dataclass(frozen=True, eq=False)  # one per key of calendar_of: the same object is the same calendar
+class Calendar:
+    """What the dates alone decide of a year's rows: their dates and kinds, where the extras
+    go among the regular rows and which rows are paid. A batch's people share a few (the
+    same pay dates, bonus and RSU dates, as_of): each is worked out once, and only the
+    amounts are each person's."""
+
+    days: tuple[dt.date, ...]  # the regular pay dates
+    dates: tuple[dt.date, ...]  # every row's
+    kinds: tuple[str, ...]
+    order: tuple[int, ...]  # the extras (bonuses then RSUs, as given) in row order
+    at: tuple[int, ...]  # where each of them, in turn, is inserted among the rows so far
+    first_future: int
+    paid: tuple[bool, ...]
+
+
+@lru_cache(maxsize=4096)
+def calendar_of(frequency: str, year: int, first_pay_date: dt.date | None, holiday_shift: str,
+                bonus_dates: tuple[dt.date, ...], rsu_dates: tuple[dt.date, ...], as_of: dt.date | None) -> Calendar:
+    days = tuple(pay_dates(frequency, year, first_pay_date, holiday_shift))
+    # each extra after the regular rows of its date, before those of later dates; on one
+    # date bonuses before RSUs, each kind in the order given
+    extras = sorted([(day, 1, n, "bonus") for n, day in enumerate(bonus_dates)]
+                    + [(day, 2, len(bonus_dates) + n, "rsu") for n, day in enumerate(rsu_dates)])
+    at = tuple(bisect_right(days, day) + k for k, (day, *_) in enumerate(extras))  # k extras come before
+    dates = _inserted(days, [day for day, *_ in extras], at)
+    kinds = _inserted(("regular",) * len(days), [kind for *_, kind in extras], at)
+    first_future = bisect_right(dates, as_of) if as_of else 0
     paid = (True,) * first_future + (False,) * (len(dates) - first_future)
-    return Paychecks(dates=dates, kinds=kinds, gross=gross, eligible=tuple(eligible), paid=paid,
-                     first_future=first_future)
+    return Calendar(days, dates, kinds, tuple(n for _, _, n, _ in extras), at, first_future, paid)
 
 
 def _eligible(scenario: Scenario, bonus) -> bool:
@@ -92,9 +121,11 @@ def _inserted(regular, extra: tuple, at: list[int]) -> tuple:
 def _cut_at(wanted: tuple[int, ...], room: int) -> list[int]:
     """Pay counted toward the 401(a)(17) limit with `room` left: rows in full while their
     running sum fits, the row that crosses it cut to what is left, none after (pay >= 0)."""
+    if sum(wanted) <= room:  # most people's pay is all under the limit
+        return list(wanted)
     running = list(accumulate(wanted))
     whole = bisect_right(running, room)
-    if whole == len(wanted):
+    if whole == len(wanted):  # (no rows left, and no room)
         return list(wanted)
     left = max(0, room - (running[whole - 1] if whole else 0))
     return list(wanted[:whole]) + [left] + [0] * (len(wanted) - whole - 1)

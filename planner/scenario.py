@@ -256,7 +256,9 @@ class _Table:
                 raise PlannerError(self.name(key), "is required")
             return default
         value = self.data[key]
-        if type(value) is int and -MAX_CENTS <= value <= MAX_CENTS:  # whole dollars: exact without Decimal
+        if type(value) is int and 0 <= value <= MAX_CENTS // 100:  # whole dollars, as most are
+            return value * 100
+        if type(value) is int and -MAX_CENTS <= value <= MAX_CENTS:  # exact without Decimal
             cents = value * 100
         else:
             cents = None if isinstance(value, bool) or not isinstance(value, int | float) else to_cents(value)
@@ -294,6 +296,8 @@ class _Table:
 
     def choice(self, key: str, options, default):
         value = self.data.get(key, default)
+        if type(value) is str and value in options:  # as written most often
+            return value
         if isinstance(value, str) and value.strip().lower() in options:  # "Biweekly" from a spreadsheet too
             return value.strip().lower()
         raise PlannerError(self.name(key), f"must be one of {', '.join(options)}, not {shown(value)}")
@@ -304,7 +308,8 @@ class _Table:
                 raise PlannerError(self.name(key), "is required")
             return None
         value = self.data[key]
-        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        # a plain date passes at the first test (a failed isinstance costs more: a batch reads millions)
+        if type(value) is not dt.date and (isinstance(value, dt.datetime) or not isinstance(value, dt.date)):
             raise PlannerError(self.name(key), f"must be a date like 2025-03-14, not {shown(value)}")
         if year is not None and value.year != year:
             raise PlannerError(self.name(key), f"{value} is outside the tax year {year}")
@@ -312,6 +317,8 @@ class _Table:
 
     def integer(self, key: str, default: int, low: int, high: int) -> int:
         value = self.data.get(key, default)
+        if type(value) is int and low <= value <= high:  # as most are, quickly (see date)
+            return value
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise PlannerError(self.name(key), f"must be a whole number from {low} to {high}, not {shown(value)}")
         return value
@@ -391,9 +398,9 @@ def scenario_from_dict(data: dict) -> Scenario:
         name=name,
         age=age,
         pay=_pay(top.get("pay"), year),
-        raises=_raises(top.tables("raise"), year),
-        bonuses=tuple(_bonus(t, f"bonus[{i}]", year) for i, t in enumerate(top.tables("bonus"))),
-        rsus=tuple(_rsu(t, f"rsu[{i}]", year) for i, t in enumerate(top.tables("rsu"))),
+        raises=_raises(top, year),
+        bonuses=_entries(top, "bonus", _bonus, year),
+        rsus=_entries(top, "rsu", _rsu, year),
         plan=_plan(top.get("plan", {})),
         elections=_elections(top.tables("election"), year),
         taxes=_taxes(top.get("taxes")) if top.has("taxes") else None,
@@ -422,8 +429,14 @@ def _pay(data, year: int) -> Pay:
     )
 
 
-def _raises(tables: list, year: int) -> tuple[Raise, ...]:
-    raises = tuple(_raise(t, f"raise[{i}]", year) for i, t in enumerate(tables))
+def _entries(top: _Table, key: str, read, year: int) -> tuple:
+    """The entries of the [[key]] array, each read by read(table, its path, year)."""
+    tables = top.tables(key)
+    return tuple([read(t, f"{key}[{i}]", year) for i, t in enumerate(tables)]) if tables else ()
+
+
+def _raises(top: _Table, year: int) -> tuple[Raise, ...]:
+    raises = _entries(top, "raise", _raise, year)
     dates = [r.effective for r in raises]
     if len(dates) != len(set(dates)):
         raise PlannerError("raise", "two raises have the same effective date")
@@ -552,6 +565,8 @@ def _read_plan(data) -> PlanRules:
 
 
 def _elections(tables: list, year: int) -> tuple[Election, ...]:
+    if not tables:  # (most plans: elections are for a re-plan or a check)
+        return ()
     elections = []
     for i, data in enumerate(tables):
         t = _Table(data, f"election[{i}]", FIELDS["election"])
