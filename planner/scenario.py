@@ -401,8 +401,8 @@ def scenario_from_dict(data: dict) -> Scenario:
         raises=_raises(top, year),
         bonuses=_entries(top, "bonus", _bonus, year),
         rsus=_entries(top, "rsu", _rsu, year),
-        plan=_plan(top.get("plan", {})),
-        elections=_elections(top.tables("election"), year),
+        plan=(plan := _plan(top.get("plan", {}))),
+        elections=_elections(top.tables("election"), year, plan.separate_bonus_election),
         taxes=_taxes(top.get("taxes")) if top.has("taxes") else None,
         goal=goal,
         ytd=_ytd(top.get("ytd"), year) if top.has("ytd") else None,
@@ -564,7 +564,7 @@ def _read_plan(data) -> PlanRules:
     return rules
 
 
-def _elections(tables: list, year: int) -> tuple[Election, ...]:
+def _elections(tables: list, year: int, separate_bonus: bool) -> tuple[Election, ...]:
     if not tables:  # (most plans: elections are for a re-plan or a check)
         return ()
     elections = []
@@ -574,6 +574,10 @@ def _elections(tables: list, year: int) -> tuple[Election, ...]:
             raise PlannerError(f"election[{i}]", "needs deferral_pct and/or after_tax_pct (percent of pay)")
         elections.append(Election(t.date("from", year), t.pct("deferral_pct", 0), t.pct("after_tax_pct", 0),
                                   t.pct("bonus_deferral_pct"), t.pct("bonus_after_tax_pct")))
+        for key in ("bonus_deferral_pct", "bonus_after_tax_pct"):
+            if key in data and not separate_bonus:  # it would be silently ignored
+                raise PlannerError(f"election[{i}].{key}", "needs plan.separate_bonus_election = true (without "
+                                   "it a bonus takes the paycheck's deferral_pct and after_tax_pct)")
     starts = [e.start for e in elections]
     if starts != sorted(set(starts)):
         raise PlannerError("election", "entries must have increasing `from` dates")

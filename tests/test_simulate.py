@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 
 import planner
+from planner.errors import PlannerError
 from tests.helpers import cents, scenario
 
 JAN1_2025 = dt.date(2025, 1, 1)
@@ -339,7 +340,18 @@ def test_separate_bonus_election_in_check_mode():
     same_day = [p for p in periods if p["pay_date"] == "2025-03-14"]
     assert [(p["kind"], p["deferral"], p["after_tax"]) for p in same_day] == [
         ("regular", 1000.0, 500.0), ("bonus", 1000.0, 15000.0)]
-    # without a separate bonus election the bonus row takes the pay election
+    # without a separate bonus election, bonus percents would be ignored: an error names them
     data["plan"]["separate_bonus_election"] = False
+    with pytest.raises(PlannerError) as e:
+        planner.check(data)
+    assert (e.value.field, e.value.message) == ("election[0].bonus_deferral_pct", "needs plan.separate_bonus_election "
+                                                "= true (without it a bonus takes the paycheck's deferral_pct and "
+                                                "after_tax_pct)")
+    del data["election"][0]["bonus_deferral_pct"]
+    with pytest.raises(PlannerError) as e:
+        planner.check(data)
+    assert e.value.field == "election[0].bonus_after_tax_pct"
+    del data["election"][0]["bonus_after_tax_pct"]
+    # and the bonus row takes the pay election
     bonus = [p for p in planner.check(data).to_dict()["periods"] if p["kind"] == "bonus"][0]
     assert (bonus["deferral"], bonus["after_tax"]) == (5000.0, 2500.0)
