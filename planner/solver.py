@@ -18,7 +18,7 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 from itertools import compress
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 from .cashflow import Cash
 from .match import full_match_pct, most_on
@@ -65,11 +65,13 @@ class Schedule:
     What the columnar solver reads (group_of_row, regular, len) is built up front; the
     rest when the scalar solver first asks for it."""
 
-    def __init__(self, group_of_row: list[int], bonus_only: list[bool], eligible: list[int], full: list[bool]):
+    def __init__(self, group_of_row: Sequence[int], bonus_only: Sequence[bool], eligible: list[int],
+                 full: Sequence[bool]):
         """`group_of_row` numbers each row's group in order of first appearance;
         `bonus_only` marks the groups outside the pay election's sequence (a separate bonus
         election); `full` marks the regular rows whose base pay is all eligible (not cut at
-        401(a)(17))."""
+        401(a)(17)). The sequences may be tuples shared by everyone of one pay calendar:
+        they are only read."""
         self.group_of_row, self.bonus_only, self.eligible = group_of_row, bonus_only, eligible
         self.regular = [False] * len(bonus_only)  # a whole regular paycheck
         for g in compress(group_of_row, full):
