@@ -391,8 +391,8 @@ def _from_pandas(value, pd):
     if isinstance(value, pd.Timestamp):  # a date unless it has a time of day
         value = value.to_pydatetime()
         return value.date() if value.time() == dt.time() else value
-    if hasattr(value, "item") and type(value).__module__ == "numpy":
-        value = value.item()
+    if hasattr(value, "tolist") and type(value).__module__ == "numpy":
+        value = value.tolist()  # a scalar's Python value; an array (in an object column) a list
     if isinstance(value, float) and value.is_integer():
         return int(value)  # pandas turns an int column with blanks into floats: undo it
     return value
@@ -401,8 +401,9 @@ def _from_pandas(value, pd):
 def plan_many(frame, limits: dict | str | Path | None = None):
     """One summary row per person for a DataFrame (or a list of dicts) whose columns are the
     scenario's dotted fields (`pay.salary`, `bonus.0.date`, ...; optional `id`). Row numbers
-    count from 1. `limits` (a dict, or a TOML file's path) give IRS limits for a year not
-    built in, to everyone, as plan's do."""
+    count from 1, whatever the frame's index. `limits` (a dict, or a TOML file's path) give
+    IRS limits for years not built in, a table per year ({2027: {"deferral": ...}}), to the
+    people of those years (as `planner batch --limits` does)."""
     import pandas as pd
 
     if isinstance(frame, list) and all(isinstance(row, dict) for row in frame):

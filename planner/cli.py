@@ -391,14 +391,26 @@ def batch_command(
         batch = open_batch(source, out, _limits(limits))
     except PlannerError as e:
         fail(e.field, e.message)
-    console = Console(stderr=True)
+    class ReportConsole(Console):
+        def on_broken_pipe(self) -> None:
+            """Its reader gone (`2>&1 | head -1`): rich would end the program, yet a batch goes
+            on (its summary holds every row's error), telling no one."""
+            self.quiet = True
+
+    console = ReportConsole(stderr=True)
     progress = Progress(TextColumn("planning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                         console=console, disable=quiet or not console.is_terminal, transient=True)
     task = progress.add_task("planning", total=batch.total or None)
 
+    def tell(text: str) -> None:
+        try:
+            console.print(escape(text), highlight=False, soft_wrap=True)
+        except OSError:  # standard error closed (`2>&-`): the batch goes on, as for a reader gone
+            console.quiet = True
+
     def on_row(summary: dict) -> None:
         if summary["status"] == "error":  # through the progress console, so the bar stays intact
-            console.print(escape(error_line(batch, summary)), highlight=False, soft_wrap=True)
+            tell(error_line(batch, summary))
         progress.advance(task)
 
     try:
@@ -410,8 +422,8 @@ def batch_command(
         fail("--out", f"cannot write {e.filename or batch.folder}: {e.strerror or e}")
     people = counts["ok"] + counts["error"]
     if not quiet:
-        typer.echo(f"planned {people} {'person' if people == 1 else 'people'} ({counts['error']} with errors); "
-                   f"wrote {batch.csv_path} and {batch.xlsx_path}", err=True)
+        tell(f"planned {people} {'person' if people == 1 else 'people'} ({counts['error']} with errors); "
+             f"wrote {batch.csv_path} and {batch.xlsx_path}")
     if counts["error"]:
         raise typer.Exit(1)  # the summary is written, but a script must be able to tell a row failed
 

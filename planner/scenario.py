@@ -12,6 +12,7 @@ import datetime as dt
 import marshal
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from .calendar import FREQUENCIES, HOLIDAY_SHIFTS
@@ -215,7 +216,11 @@ def match_shorthand(text: str, field: str = "plan.match") -> list[dict]:
             raise PlannerError(field, f"RATE is a percent (50 for 50 %), not {pct:g}")
         if not 0 <= pct <= 100:
             raise PlannerError(field, f"RATE is a percent from 0 to 100, not {pct:g}")
-        tiers.append({"rate": pct / 100, "up_to_pct": up_to_pct})
+        # 14.3 % is the rate 0.143 (14.3 / 100 in floats is 0.14300000000000002, finer than a rate is)
+        exact = Decimal(rate.strip()).scaleb(-2)
+        if exact != round(exact, 6):
+            raise PlannerError(field, f"RATE is a percent with at most 4 decimals, not {rate.strip()}")
+        tiers.append({"rate": float(exact), "up_to_pct": up_to_pct})
     return tiers
 
 
@@ -286,7 +291,8 @@ class _Table:
                            100 * PCT_SCALE)
 
     def rate(self, key: str, default: int | None = None) -> int:
-        return self.number(key, to_rate_units, default, "a rate from 0 to 1 (0.25 = 25 %)", 0, 10**6)
+        return self.number(key, to_rate_units, default, "a rate from 0 to 1 (0.25 = 25 %) with at most 6 decimals",
+                           0, 10**6)
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)

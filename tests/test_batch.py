@@ -13,6 +13,8 @@ import datetime as dt
 import json
 import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -683,6 +685,31 @@ def test_an_error_names_the_rows_own_column_when_an_earlier_entry_is_empty():
     assert summarize_row(row, 1)["error"] == "bonus.2.date: 2024-03-01 is outside the tax year 2025"
     frame = planner.plan_many([{**row, "bonus.2.date": None, "bonus.2.amount": None, "bonus.1.amount": -5}])
     assert frame["error"][0] == "bonus.1.amount: must not be negative, not -5"
+
+
+def test_plan_many_a_cell_holding_an_array_is_that_persons_error():
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame({"tax_year": [2025, 2025], "pay.frequency": ["biweekly"] * 2, "pay.salary": [200_000] * 2,
+                          "bonus.0.date": ["2025-03-14"] * 2, "bonus.0.amount": [5000, np.array([1, 2])]})
+    out = planner.plan_many(frame)
+    assert list(out["status"]) == ["ok", "error"]
+    assert out["error"][1] == "bonus.0.amount: must be an amount in dollars and cents, not a list"
+
+
+def test_a_reader_gone_from_standard_error_does_not_stop_the_batch(tmp_path):
+    """`planner batch ... 2>&1 | head -1`: the first error line is read, the pipe closed;
+    the batch still plans everyone and writes its summary (exit 1: a row failed)."""
+    rows = [{"tax_year": 2025, "pay.frequency": "biweekly", "pay.salary": -5 if i % 2 else 100_000}
+            for i in range(400)]
+    source = write_people(tmp_path / "people.csv", rows)
+    child = subprocess.Popen([sys.executable, "-m", "planner", "batch", str(source), "--out", str(tmp_path / "out")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
+    assert child.stderr.readline().startswith(b"planner: row 2 (line 3): pay.salary: ")
+    child.stderr.close()
+    assert child.wait(timeout=60) == 1
+    assert len(read_summary(tmp_path / "out" / "summary.csv")) == 400
 
 
 @pytest.mark.parametrize("signum", ["SIGTERM", "SIGHUP"])

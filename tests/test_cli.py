@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+import planner
+from planner.errors import PlannerError
 from tests.helpers import REPO, run_cli
 
 BASE = """\
@@ -668,6 +670,21 @@ def test_totals_table_counts_an_earlier_employers_deferral(tmp_path):
     total, limit, room = deferral.split()[-3:]
     assert float(room.replace(",", "")) == round(float(limit.replace(",", "")) - 20_000
                                                  - float(total.replace(",", "")), 2)
+
+
+def test_match_shorthand_takes_a_percent_with_decimals_as_written():
+    """14.3 % is the rate 0.143 (not the float 14.3 / 100 = 0.14300000000000002, finer than
+    a rate may be); a percent finer than a rate's millionths is refused, saying so."""
+    from planner.scenario import match_shorthand
+
+    assert match_shorthand("14.3:6,33.3333:8") == [{"rate": 0.143, "up_to_pct": 6}, {"rate": 0.333333, "up_to_pct": 8}]
+    rates = [t["rate"] for t in match_shorthand(",".join(f"{k / 10}:6" for k in range(10, 1000)))]
+    assert rates == [k / 1000 for k in range(10, 1000)]
+    planner.plan({"tax_year": 2025, "pay": {"frequency": "biweekly", "salary": 100_000},
+                  "plan": {"match": match_shorthand("14.3:6")}})
+    with pytest.raises(PlannerError) as e:
+        match_shorthand("14.33333333:6")
+    assert e.value.message == "RATE is a percent with at most 4 decimals, not 14.33333333"
 
 
 @pytest.mark.parametrize("match, said", [("500:4", "from 0 to 100, not 500"), ("0.5:4", "50 for 50 %"),
