@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from .cashflow import Cash, cash_rules
 from .errors import PlannerError
-from .limits import Limits, limits_for
+from .limits import Limits, combined_limits, limits_for
 from .paychecks import Calendar, Paychecks, build_paychecks, lagged_rows
 from .report import build_plan
 from .result import Plan
@@ -44,8 +44,8 @@ def _prepare(scenario, limits: dict | None):
         limits = read_limits_file(limits, origin="limits")
     elif limits is not None and not isinstance(limits, dict):
         raise PlannerError("limits", "expected a dict of limits or the path to a limits TOML file")
-    override = {**scenario.limits, **(limits or {})}
-    year_limits = limits_for(scenario.tax_year, override or None, origin="limits")
+    override = combined_limits(scenario.tax_year, limits, scenario.limits)
+    year_limits = limits_for(scenario.tax_year, override, origin="limits")
     paychecks = build_paychecks(scenario, year_limits.compensation)
     rules = year_rules(scenario, year_limits, paychecks)
     return scenario, year_limits, paychecks, rules, cash_rules(scenario, year_limits, paychecks)

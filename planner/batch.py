@@ -318,8 +318,8 @@ def batch_limits(limits: dict | None, origin: str = "--limits") -> dict | None:
 def _plan_by_year(scenarios: list[dict], limits: dict | None, periods: bool) -> list:
     """plan_all, the limits given only to the people of the years they name (the others would
     each be told that the limits supplied are for another year)."""
-    years = set(supplied_years(limits))  # a person's own limits.* columns win
-    mine = [k for k, data in enumerate(scenarios) if data.get("tax_year") in years and "limits" not in data]
+    years = set(supplied_years(limits))  # (a person's own limits.* columns go over them, key by key)
+    mine = [k for k, data in enumerate(scenarios) if data.get("tax_year") in years]
     if not mine or len(mine) == len(scenarios):
         return plan_all(scenarios, limits if mine else None, periods)
     out: list = [None] * len(scenarios)

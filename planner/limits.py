@@ -191,6 +191,29 @@ def read_limits_file(path, origin: str = "--limits") -> dict:
     return data
 
 
+def combined_limits(year: int, supplied: dict | None, own: dict | None) -> dict | None:
+    """The user's limits for a scenario of `year`: its own [limits] over those supplied with
+    it (--limits FILE, limits=, a batch's per-year file), key by key; either may be flat or
+    a table per year. None when neither gives any."""
+    if not (supplied and own):
+        return own or supplied or None
+    given, mine = _year_table(supplied, year), _year_table(own, year)
+    if given is None or mine is None or not (given or mine):
+        return {**supplied, **own}  # a table that mixes forms, or none for this year: limits_for says so
+    return {**given, **mine}
+
+
+def _year_table(limits: dict, year: int) -> dict | None:
+    """The flat table of `limits` that applies to `year` ({} if none does); None when
+    `limits` mixes year tables with flat keys."""
+    years = [key for key in limits if _is_year(key)]
+    if not years:
+        return limits
+    if len(years) != len(limits):
+        return None
+    return next((limits[key] for key in years if int(key) == year), {})
+
+
 def supplied_years(override: dict | None) -> list[int]:
     """The years a user's limits name (none for a flat table, which fits any year)."""
     return sorted(int(key) for key in override or {} if _is_year(key))

@@ -687,6 +687,23 @@ def test_an_error_names_the_rows_own_column_when_an_earlier_entry_is_empty():
     assert frame["error"][0] == "bonus.1.amount: must not be negative, not -5"
 
 
+def test_a_persons_own_limits_go_over_those_supplied_key_by_key_alone_and_in_a_batch():
+    """2027 (no limits built in): the file gives the year's limits, the person's own [limits]
+    (limits.* columns) change some of them; planning alone, with the file flat or per year,
+    and the batch agree."""
+    year_2027 = {"deferral": 24_500, "catch_up": 8_000, "annual_additions": 72_000, "compensation": 360_000}
+    person = {"tax_year": 2027, "age": 52, "pay": {"frequency": "biweekly", "salary": 200_000},
+              "limits": {"deferral": 25_000}}
+    for supplied in (year_2027, {2027: year_2027}, {"2027": year_2027}):
+        alone_plan = planner.plan(copy.deepcopy(person), limits=supplied)
+        assert (alone_plan.limits["deferral"], alone_plan.totals["deferral"]) == (25_000, 33_000)
+        assert alone_plan.limits["annual_additions"] == 72_000
+    others = {"tax_year": 2027, "age": 52, "pay.frequency": "biweekly", "pay.salary": 200_000}
+    frame = planner.plan_many([{**others, "limits.deferral": 25_000}, others], limits={2027: year_2027})
+    assert list(frame["status"]) == ["ok", "ok"] and list(frame["deferral"]) == [33_000, 32_500]
+    assert frame.iloc[0]["room_415c"] == summary_of(planner.plan(person, limits=year_2027))["room_415c"]
+
+
 def test_plan_many_a_cell_holding_an_array_is_that_persons_error():
     import numpy as np
     import pandas as pd
