@@ -502,14 +502,23 @@ def _back_loaded(schedule: Schedule, base: list[int], hi: list[int], target: int
         if total >= target:
             break
         room = target - total + schedule.amount(g, levels[g])
-        level = levels[g]
-        while level + step <= hi[g] and schedule.amount(g, level) < room:
-            level += step
+        level = _first_reaching(schedule, g, levels[g], hi[g], room, step)
         if not cut and level > levels[g] and schedule.amount(g, level) > room:
             level -= step
         total += schedule.amount(g, level) - schedule.amount(g, levels[g])
         levels[g] = level
     return levels
+
+
+def _first_reaching(schedule: Schedule, g: int, level: int, hi: int, room: int, step: int) -> int:
+    """The first of level, level + step, ... (up to hi) whose amount on pay date g reaches
+    `room`, else the last of them: a binary search, as amounts rise with the level (a step
+    of 0.0001 % would be a million levels to walk)."""
+    low, high = 0, max((hi - level) // step, 0)
+    while low < high:
+        mid = (low + high) // 2
+        low, high = (low, mid) if schedule.amount(g, level + mid * step) >= room else (mid + 1, high)
+    return level + low * step
 
 
 def binding(levels: list[int], hi: list[int], plan_hi: list[int], paid: list[int]) -> str | None:

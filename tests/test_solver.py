@@ -360,3 +360,30 @@ def test_the_grid_precision_is_a_whole_regular_paycheck(frequency, salary, age, 
     out = plan_dict(data)
     assert 31_000_00 - step_cents < cents(out["totals"]["deferral"]) <= 31_000_00
     assert cents(out["totals"]["match"]) == match_cents
+
+
+def test_the_first_level_reaching_an_amount_is_the_one_walking_up_would_find():
+    """_back_loaded's binary search gives the level a walk of one step at a time gives: the
+    first on the grid from `level` whose amount reaches `room`, else the last up to `hi`.
+    (With a 0.0001 % step the walk was a million levels a pay date: minutes for one plan.)"""
+    import random
+
+    from planner.money import PCT_SCALE, pct_of
+    from planner.solver import Schedule, _first_reaching
+
+    def pct_of_all(level, pay):
+        return sum(pct_of(max(level, 0), cents) for cents in pay)
+
+    rng = random.Random(3)
+    for _ in range(300):
+        pay = [rng.randrange(0, 2_000_000) for _ in range(rng.randint(1, 3))]
+        schedule = Schedule([0] * len(pay), [False], pay, [True] * len(pay))
+        step = rng.choice((1, 10, 100, PCT_SCALE // 2, PCT_SCALE))
+        level = rng.randrange(0, 50 * PCT_SCALE)
+        hi = level + rng.randrange(-5, 400) * step  # at most a few hundred levels to walk
+        room = rng.choice((rng.randrange(0, pct_of_all(hi, pay) + 2),  # often exactly a level's amount
+                           pct_of_all(level + rng.randrange(0, 400) * step, pay)))
+        walked = level
+        while walked + step <= hi and schedule.amount(0, walked) < room:
+            walked += step
+        assert _first_reaching(schedule, 0, level, hi, room, step) == walked
