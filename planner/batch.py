@@ -275,23 +275,23 @@ def _failed(number: int, ident: str | None, data: dict, error: str) -> dict:
 CHUNK = 2048
 
 
-def plan_rows(items: list[tuple[int, str | None, dict | PlannerError]], columns: bool = False,
-              periods: bool = False, limits: dict | None = None) -> list[tuple[dict, object]]:
+def plan_rows(items: list[tuple[int, str | None, dict | PlannerError]], periods: bool = False,
+              limits: dict | None = None, field_name=None) -> list[tuple[dict, object]]:
     """(summary, Plan or None) for each (row number, id, scenario dict), planned together; a
     bad scenario is an error row, never raised, and so is an item whose scenario could not
-    be read (a PlannerError in its place). With `columns`, an error names the field as a CSV
-    column (bonus.0.date, not bonus[0].date); with `periods`, plans keep their per-paycheck
+    be read (a PlannerError in its place). With `periods`, plans keep their per-paycheck
     table (for a workbook each); `limits` give years their limits, a table each ([2027]
-    deferral = ...), to the people of those years (see batch_limits)."""
+    deferral = ...), to the people of those years (see batch_limits); `field_name(k, field)`
+    names the field of item k's error as its input does (a CSV's columns)."""
     readable = [data for _, _, data in items if isinstance(data, dict)]
     planned = iter(_plan_by_year(readable, limits, periods))
     out = []
-    for number, ident, data in items:
+    for k, (number, ident, data) in enumerate(items):
         result = next(planned) if isinstance(data, dict) else data
         data = data if isinstance(data, dict) else {}
         name = data.get("name") if isinstance(data.get("name"), str) else None
         if isinstance(result, PlannerError):
-            field = re.sub(r"\[(\d+)\]", r".\1", result.field) if columns else result.field
+            field = field_name(k, result.field) if field_name else result.field
             out.append((_failed(number, ident or name, data, f"{field}: {result.message}"), None))
         elif isinstance(result, Exception):  # one person's bug must not stop a million-row batch
             out.append((_failed(number, ident or name, data,
@@ -346,28 +346,21 @@ def summarize_rows(rows: list[tuple[int, dict]], periods: bool = False,
         except PlannerError as e:
             ident = row.get("id")
             items.append((number, str(ident).strip() if ident else None, e))
-    out = plan_rows(items, columns=True, periods=periods, limits=limits)
-    for (_, row), (_, _, data), (summary, _) in zip(rows, items, out):
-        if summary["status"] == "error" and isinstance(data, dict):  # the scenario's error, not the row's
-            summary["error"] = _own_number(summary["error"], row)
-    return out
+    return plan_rows(items, periods, limits, field_name=lambda k, field: _column_name(field, rows[k][1]))
 
 
-def _own_number(error: str, row: dict) -> str:
-    """An error naming an array's entry (`bonus.0.date: ...`) by the row's own column: the
-    entries are the numbers whose cells are filled, in order, so with bonus.0.* empty the
-    first entry is bonus.1."""
-    found = re.match(r"(\w+)\.(\d+)\b", error)
-    if not found:
-        return error
-    name, k = found.group(1), int(found.group(2))
-    numbers = set()
-    for column, value in row.items():
-        parts = column.split(".")
-        if parts[0] == name and len(parts) > 1 and parts[1].isdigit() and value is not None and str(value).strip():
-            numbers.add(int(parts[1]))
-    numbers = sorted(numbers)
-    return f"{name}.{numbers[k]}{error[found.end():]}" if k < len(numbers) else error
+def _column_name(field: str, row: dict) -> str:
+    """A scenario's field (`bonus[0].date`) as the row's column: an array's entries are the
+    numbers whose cells are filled, in order, so with bonus.0.* empty the first is bonus.1."""
+    found = re.match(r"(\w+)\[(\d+)\]", field)
+    if found and isinstance(row, dict):
+        name, k = found.group(1), int(found.group(2))
+        numbers = sorted({int(parts[1]) for column, value in row.items()
+                          if (parts := column.split("."))[0] == name and len(parts) > 1 and parts[1].isdigit()
+                          and value is not None and str(value).strip()})
+        if k < len(numbers):
+            field = f"{name}[{numbers[k]}]{field[found.end():]}"
+    return re.sub(r"\[(\d+)\]", r".\1", field)
 
 
 def summarize_row(row: dict, number: int) -> dict:

@@ -40,21 +40,28 @@ def csv_record(values: list) -> str:
 
 
 def _csv_text(text: str) -> str:
-    cell = _TEXT_CELLS.get(text)
-    if cell is None:
-        value = safe_text(text)  # no carriage return is left
-        if '"' in value:
-            cell = '"' + value.replace('"', '""') + '"'
-        else:
-            cell = f'"{value}"' if "," in value or "\n" in value else value
-        if len(text) <= 1000:
-            if len(_TEXT_CELLS) >= 4096:
-                _TEXT_CELLS.clear()
-            _TEXT_CELLS[text] = cell
-    return cell
+    return _TEXT_CELLS.get(text) or remembered(_TEXT_CELLS, text, _csv_cell)
 
 
-_TEXT_CELLS: dict[str, str] = {}  # short text -> its cell: a batch's summaries repeat their warnings and elections
+def _csv_cell(text: str) -> str:
+    value = safe_text(text)  # no carriage return is left
+    if '"' in value:
+        return '"' + value.replace('"', '""') + '"'
+    return f'"{value}"' if "," in value or "\n" in value else value
+
+
+_TEXT_CELLS: dict[str, str] = {}  # short text -> its CSV cell
+
+
+def remembered(memo: dict[str, str], text: str, make) -> str:
+    """make(text), kept in `memo` when the text is short (up to 1,000 characters, 4,096 of
+    them at most): a batch's summaries repeat their warnings and elections."""
+    made = make(text)
+    if len(text) <= 1000:
+        if len(memo) >= 4096:
+            memo.clear()
+        memo[text] = made
+    return made
 
 
 def no_folder(folder: Path) -> str:

@@ -2,7 +2,7 @@
 
 Rows come in date order, and on one date in the order regular, bonus, RSU. Eligible pay
 is base pay plus eligible bonuses, cut at the 401(a)(17) compensation limit; RSU value is
-never eligible. In a re-plan the rows on or before `ytd.as_of` are marked paid and the
+never eligible. In a re-plan the rows on or before `ytd.as_of` are paid (the first `first_future`) and the
 limit is counted from `ytd.eligible_pay`.
 """
 
@@ -27,8 +27,7 @@ class Paychecks:
     kinds: tuple[str, ...]
     gross: tuple[int, ...]  # cents
     eligible: tuple[int, ...]  # cents, after the 401(a)(17) cut
-    paid: tuple[bool, ...]  # on or before ytd.as_of: already paid, not planned
-    first_future: int  # paid rows are the first ones: rows[:first_future]
+    first_future: int  # rows[:first_future] are paid (on or before ytd.as_of), not planned
     calendar: Calendar = field(repr=False, compare=False)  # the dates' part, shared with others
 
     def __len__(self) -> int:
@@ -59,13 +58,13 @@ def build_paychecks(scenario: Scenario, compensation_limit: int) -> Paychecks:
     if ytd and ytd.eligible_pay is not None:  # the paystub's figure replaces the calendar's estimate
         eligible[first_future:] = _cut_at(wanted[first_future:], compensation_limit - ytd.eligible_pay)
     return Paychecks(dates=calendar.dates, kinds=calendar.kinds, gross=gross, eligible=tuple(eligible),
-                     paid=calendar.paid, first_future=first_future, calendar=calendar)
+                     first_future=first_future, calendar=calendar)
 
 
 @dataclass(frozen=True, eq=False)  # one per key of calendar_of: the same object is the same calendar
 class Calendar:
     """What the dates alone decide of a year's rows: their dates and kinds, where the extras
-    go among the regular rows and which rows are paid. A batch's people share a few (the
+    go among the regular rows and how many rows are paid. A batch's people share a few (the
     same pay dates, bonus and RSU dates, as_of): each is worked out once, and only the
     amounts are each person's."""
 
@@ -75,7 +74,6 @@ class Calendar:
     order: tuple[int, ...]  # the extras (bonuses then RSUs, as given) in row order
     at: tuple[int, ...]  # where each of them, in turn, is inserted among the rows so far
     first_future: int
-    paid: tuple[bool, ...]
 
 
 @lru_cache(maxsize=4096)
@@ -90,8 +88,7 @@ def calendar_of(frequency: str, year: int, first_pay_date: dt.date | None, holid
     dates = _inserted(days, [day for day, *_ in extras], at)
     kinds = _inserted(("regular",) * len(days), [kind for *_, kind in extras], at)
     first_future = bisect_right(dates, as_of) if as_of else 0
-    paid = (True,) * first_future + (False,) * (len(dates) - first_future)
-    return Calendar(days, dates, kinds, tuple(n for _, _, n, _ in extras), at, first_future, paid)
+    return Calendar(days, dates, kinds, tuple(n for _, _, n, _ in extras), at, first_future)
 
 
 def _eligible(scenario: Scenario, bonus) -> bool:

@@ -384,7 +384,7 @@ def _ytd_notes(scenario: Scenario, limits: Limits, paychecks: Paychecks) -> list
     if ytd.eligible_pay > limits.compensation:
         return [f"ytd.eligible_pay of {money(ytd.eligible_pay)} is above the 401(a)(17) limit of "
                 f"{money(limits.compensation)}: no more pay counts this year, so nothing more can be planned."]
-    calendar = sum(e for e, paid in zip(paychecks.eligible, paychecks.paid) if paid)
+    calendar = sum(paychecks.eligible[:paychecks.first_future])
     if abs(ytd.eligible_pay - calendar) > max(calendar, ytd.eligible_pay) // 4:
         return [f"ytd.eligible_pay of {money(ytd.eligible_pay)} is far from the {money(calendar)} the pay "
                 f"calendar gives up to {ytd.as_of}: check [ytd] against the paystub of that date."]

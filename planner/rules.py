@@ -64,43 +64,26 @@ def year_rules(scenario: Scenario, limits: Limits, paychecks: Paychecks) -> Year
     plan = scenario.plan
     return _year_rules(
         plan,
-        limits.deferral,
         catch_up_for(scenario.age, limits, plan.super_catch_up),
-        ytd.other_employer_deferral if ytd else 0,
-        min(limits.annual_additions, year_gross),
-        year_gross < limits.annual_additions,
+        deferral_limit=limits.deferral,
+        other_employer_deferral=ytd.other_employer_deferral if ytd else 0,
+        annual_additions_limit=min(limits.annual_additions, year_gross),
+        additions_limited_by_pay=year_gross < limits.annual_additions,
         # the limits data has no threshold for years the rule is not in force (to 2025)
-        threshold is not None and scenario.pay.prior_year_fica_wages > threshold,
-        scenario.goal.deferral_type == "roth",
-        ytd.deferral if ytd else 0,
-        ytd.after_tax if ytd else 0,
-        ytd.match if ytd else 0,
-        past_gross,
-        sum(paychecks.eligible[:k]) if ytd is None or ytd.eligible_pay is None else ytd.eligible_pay,
+        roth_catch_up=threshold is not None and scenario.pay.prior_year_fica_wages > threshold,
+        roth_deferrals=scenario.goal.deferral_type == "roth",
+        ytd_deferral=ytd.deferral if ytd else 0,
+        ytd_after_tax=ytd.after_tax if ytd else 0,
+        ytd_match=ytd.match if ytd else 0,
+        ytd_gross=past_gross,
+        ytd_eligible=sum(paychecks.eligible[:k]) if ytd is None or ytd.eligible_pay is None else ytd.eligible_pay,
     )
 
 
 @lru_cache(maxsize=4096)  # a batch's people share a few: the same plan, limits and age band, pay over 415(c)
-def _year_rules(plan: PlanRules, deferral_limit: int, catch_up: int, other_employer_deferral: int,
-                annual_additions_limit: int, additions_limited_by_pay: bool, roth_catch_up: bool,
-                roth_deferrals: bool, ytd_deferral: int, ytd_after_tax: int, ytd_match: int, ytd_gross: int,
-                ytd_eligible: int) -> YearRules:
-    match_limit = deferral_limit + (catch_up if plan.match_limit_includes_catch_up else 0)
-    return YearRules(
-        plan=plan,
-        match=resolve_tiers(plan.match, match_limit),
-        match_greater_of=resolve_tiers(plan.match_greater_of, match_limit),
-        deferral_limit=deferral_limit,
-        catch_up_limit=catch_up,
-        other_employer_deferral=other_employer_deferral,
-        annual_additions_limit=annual_additions_limit,
-        additions_limited_by_pay=additions_limited_by_pay,
-        after_tax_cap=plan.after_tax_annual_cap,
-        roth_catch_up=roth_catch_up,
-        roth_deferrals=roth_deferrals,
-        ytd_deferral=ytd_deferral,
-        ytd_after_tax=ytd_after_tax,
-        ytd_match=ytd_match,
-        ytd_gross=ytd_gross,
-        ytd_eligible=ytd_eligible,
-    )
+def _year_rules(plan: PlanRules, catch_up: int, **fields) -> YearRules:
+    """The YearRules of these values (`fields` are YearRules' own), its match tiers resolved."""
+    match_limit = fields["deferral_limit"] + (catch_up if plan.match_limit_includes_catch_up else 0)
+    return YearRules(plan=plan, match=resolve_tiers(plan.match, match_limit),
+                     match_greater_of=resolve_tiers(plan.match_greater_of, match_limit), catch_up_limit=catch_up,
+                     after_tax_cap=plan.after_tax_annual_cap, **fields)

@@ -470,9 +470,7 @@ def _front_loaded(schedule: Schedule, lo: list[int], hi: list[int], target: int,
         return None
     for g in range(len(levels)):
         room = target - total + schedule.amount(g, lo[g])
-        level = hi[g]
-        while level > lo[g] and schedule.amount(g, level) > room:
-            level -= step
+        level = _first_within(schedule, g, hi[g], lo[g], room, step)
         total += schedule.amount(g, level) - schedule.amount(g, lo[g])
         levels[g] = level
         if level < hi[g]:
@@ -512,13 +510,27 @@ def _back_loaded(schedule: Schedule, base: list[int], hi: list[int], target: int
 
 def _first_reaching(schedule: Schedule, g: int, level: int, hi: int, room: int, step: int) -> int:
     """The first of level, level + step, ... (up to hi) whose amount on pay date g reaches
-    `room`, else the last of them: a binary search, as amounts rise with the level (a step
-    of 0.0001 % would be a million levels to walk)."""
-    low, high = 0, max((hi - level) // step, 0)
+    `room`, else the last of them."""
+    k = _first_step(max((hi - level) // step, 0), lambda k: schedule.amount(g, level + k * step) >= room)
+    return level + k * step
+
+
+def _first_within(schedule: Schedule, g: int, level: int, lo: int, room: int, step: int) -> int:
+    """The first of level, level - step, ... whose amount on pay date g is within `room`,
+    or else the first at or below lo."""
+    k = _first_step(max(-(-(level - lo) // step), 0), lambda k: schedule.amount(g, level - k * step) <= room)
+    return level - k * step
+
+
+def _first_step(count: int, reached) -> int:
+    """The first k of 0..count with reached(k), which stays true once true (amounts move
+    with the level one way), else count: a binary search, where a walk of one step at a
+    time would take a million steps at a 0.0001 % step."""
+    low, high = 0, count
     while low < high:
         mid = (low + high) // 2
-        low, high = (low, mid) if schedule.amount(g, level + mid * step) >= room else (mid + 1, high)
-    return level + low * step
+        low, high = (low, mid) if reached(mid) else (mid + 1, high)
+    return low
 
 
 def binding(levels: list[int], hi: list[int], plan_hi: list[int], paid: list[int]) -> str | None:

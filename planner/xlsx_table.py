@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import zipfile
 
+from .export import remembered
+
 MAX_ROWS = 1_048_576  # Excel's sheet size
 
 
@@ -24,7 +26,7 @@ class XlsxTable:
         # row's cells are these pieces around its number, text and values
         self.cells = [(f'<c r="{_column_letters(i)}', f'"{money}><v>') for i, money in enumerate(self.money)]
         self.sheets, self.stream, self.rows, self.row = 0, None, [], MAX_ROWS
-        self.texts: dict[str, str] = {}  # short text -> its XML: summaries repeat their warnings and elections
+        self.texts: dict[str, str] = {}  # short text -> its XML (see export.remembered)
 
     def _new_sheet(self) -> None:
         self._end_sheet()
@@ -53,21 +55,13 @@ class XlsxTable:
         cells, texts = [], self.texts
         for (start, number_start), value in zip(self.cells, values):
             if isinstance(value, str):
-                cells.append(f'{start}{n}{text_start}{texts.get(value) or self._text(value)}</is></c>')
+                xml = texts.get(value) or remembered(texts, value, _xml_text)
+                cells.append(f'{start}{n}{text_start}{xml}</is></c>')
             elif value is not None:  # an int or a float: repr is exact and valid XML
                 cells.append(f'{start}{n}{number_start}{value!r}</v></c>')
         self.rows.append(f'<row r="{n}">{"".join(cells)}</row>')
         if len(self.rows) >= 1000:
             self._flush()
-
-    def _text(self, text: str) -> str:
-        """_xml_text(text), remembered for text of up to 1,000 characters (4,096 of them at most)."""
-        xml = _xml_text(text)
-        if len(text) <= 1000:
-            if len(self.texts) >= 4096:
-                self.texts.clear()
-            self.texts[text] = xml
-        return xml
 
     def _flush(self) -> None:
         self.stream.write("".join(self.rows).encode())

@@ -364,12 +364,13 @@ def test_the_grid_precision_is_a_whole_regular_paycheck(frequency, salary, age, 
 
 def test_the_first_level_reaching_an_amount_is_the_one_walking_up_would_find():
     """_back_loaded's binary search gives the level a walk of one step at a time gives: the
-    first on the grid from `level` whose amount reaches `room`, else the last up to `hi`.
+    first on the grid from `level` whose amount reaches `room`, else the last up to `hi`;
+    and _front_loaded's, walking down from `hi`, the first within `room` or at/below `lo`.
     (With a 0.0001 % step the walk was a million levels a pay date: minutes for one plan.)"""
     import random
 
     from planner.money import PCT_SCALE, pct_of
-    from planner.solver import Schedule, _first_reaching
+    from planner.solver import Schedule, _first_reaching, _first_within
 
     def pct_of_all(level, pay):
         return sum(pct_of(max(level, 0), cents) for cents in pay)
@@ -387,3 +388,8 @@ def test_the_first_level_reaching_an_amount_is_the_one_walking_up_would_find():
         while walked + step <= hi and schedule.amount(0, walked) < room:
             walked += step
         assert _first_reaching(schedule, 0, level, hi, room, step) == walked
+        lo = hi - rng.randrange(-5, 400) * step - rng.randrange(0, step)  # _front_loaded's walk down from hi
+        walked = hi
+        while walked > lo and schedule.amount(0, walked) > room:
+            walked -= step
+        assert _first_within(schedule, 0, hi, lo, room, step) == walked
